@@ -1,0 +1,101 @@
+"""Errors mlplate shows to its users, and the exit codes they map to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_CONFLICTS = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class MlplateError(Exception):
+    """Base of every error mlplate raises on purpose."""
+
+
+class UserError(MlplateError):
+    """An error the user can fix: one line saying what is wrong, one saying how to fix it."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DestinationNotEmpty(UserError):
+    def __init__(self, *, path: Path) -> None:
+        super().__init__(
+            f"destination {path} already exists and is not empty",
+            "choose a new directory name, or empty that directory first",
+        )
+
+
+class TemplateNotFound(UserError):
+    def __init__(self, *, src: str) -> None:
+        super().__init__(
+            f"template {src} does not exist",
+            "pass --template a local path or git URL of a copier template",
+        )
+
+
+class NotACopierTemplate(UserError):
+    def __init__(self, *, src: str) -> None:
+        super().__init__(
+            f"{src} is not a copier template (no copier.yml or copier.yaml at its root)",
+            "point --template at the directory or repository holding copier.yml",
+        )
+
+
+class UnknownQuestion(UserError):
+    def __init__(self, *, key: str, known: Iterable[str]) -> None:
+        super().__init__(
+            f"the template has no question named '{key}'",
+            "use one of: " + ", ".join(sorted(known)),
+        )
+
+
+class InvalidAnswer(UserError):
+    def __init__(self, *, key: str, reason: str) -> None:
+        super().__init__(
+            f"invalid value for '{key}': {reason}",
+            f"pass a valid value with --data {key}=VALUE",
+        )
+
+
+class MissingAnswer(UserError):
+    def __init__(self, *, question: str, help_text: str = "") -> None:
+        about = f" ({help_text})" if help_text else ""
+        super().__init__(
+            f"the template asks '{question}'{about} and it has no default",
+            f"pass --data {question}=VALUE",
+        )
+
+
+class ToolMissing(UserError):
+    def __init__(self, *, tool: str, why: str, install: str) -> None:
+        super().__init__(f"{tool} is not installed; it is needed to {why}", install)
+
+
+class DirtyWorktree(UserError):
+    def __init__(self, *, paths: Iterable[str]) -> None:
+        listed = list(paths)
+        shown = ", ".join(listed[:10]) + (f" (+{len(listed) - 10} more)" if len(listed) > 10 else "")
+        super().__init__(
+            f"the work tree has uncommitted changes: {shown}",
+            "commit or stash them (git stash -u), then run again",
+        )
+        self.paths = listed
+
+
+class CommandFailed(UserError):
+    def __init__(self, *, command: str, output: str, hint: str = "") -> None:
+        last = output.strip().splitlines()[-1] if output.strip() else "no output"
+        super().__init__(f"`{command}` failed: {last}", hint or "run it by hand to see the whole output")
+        self.output = output

@@ -1,0 +1,76 @@
+"""The few git operations mlplate needs, on a project or on a template repository."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+from pathlib import Path
+
+from mlplate import _proc
+
+# Commits mlplate makes must not depend on the user's git identity being configured.
+_FALLBACK_IDENTITY = {
+    "GIT_AUTHOR_NAME": "mlplate",
+    "GIT_AUTHOR_EMAIL": "mlplate@localhost",
+    "GIT_COMMITTER_NAME": "mlplate",
+    "GIT_COMMITTER_EMAIL": "mlplate@localhost",
+}
+
+
+def git(*args: str, cwd: Path, check: bool = True) -> str:
+    return _proc.run(["git", *args], cwd=cwd, check=check).stdout.strip()
+
+
+def is_repo_root(path: Path) -> bool:
+    return (path / ".git").exists()
+
+
+def init(path: Path) -> None:
+    git("init", "--quiet", "--initial-branch=main", cwd=path)
+
+
+def commit_all(path: Path, message: str) -> str:
+    """Stage everything and commit; returns the new commit's hash."""
+    git("add", "--all", cwd=path)
+    env = dict(os.environ)
+    for key, value in _FALLBACK_IDENTITY.items():
+        env.setdefault(key, value)
+    if not _has_identity(path):
+        env.update(_FALLBACK_IDENTITY)
+    _proc.run(["git", "commit", "--quiet", "--no-verify", "-m", message], cwd=path, env=env)
+    return git("rev-parse", "HEAD", cwd=path)
+
+
+def _has_identity(path: Path) -> bool:
+    name = _proc.run(["git", "config", "user.name"], cwd=path, check=False).stdout.strip()
+    email = _proc.run(["git", "config", "user.email"], cwd=path, check=False).stdout.strip()
+    return bool(name and email)
+
+
+def dirty_paths(path: Path, *, include_untracked: bool = True) -> list[str]:
+    """Paths with uncommitted changes (and untracked files unless told otherwise)."""
+    mode = "--untracked-files=all" if include_untracked else "--untracked-files=no"
+    out = _proc.run(["git", "status", "--porcelain", mode], cwd=path).stdout
+    return [line[3:] for line in out.splitlines() if line.strip()]
+
+
+def resolve(path: Path, ref: str) -> str:
+    return git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=path)
+
+
+def describe(path: Path, ref: str) -> str:
+    """A human version for `ref`: the tag itself, or tag-N-gHASH, or a short hash."""
+    return git("describe", "--tags", "--always", ref, cwd=path)
+
+
+def tags(path: Path) -> list[str]:
+    out = git("tag", "--list", cwd=path)
+    return [t for t in out.splitlines() if t]
+
+
+def export_tree(repo: Path, ref: str, dest: Path) -> None:
+    """Write the files of `ref` into `dest` (no .git): a cheap, exact snapshot of one version."""
+    archive = _proc.run_bytes(["git", "archive", "--format=tar", ref], cwd=repo)
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
+        tar.extractall(dest, filter="tar")
