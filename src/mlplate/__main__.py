@@ -1,0 +1,3 @@
+from mlplate.cli import entry
+
+entry()

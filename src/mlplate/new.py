@@ -1,0 +1,80 @@
+"""`mlplate new`: create a complete project from a template in one step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from mlplate import _proc, gitrepo, lockfile, questions, template_source
+from mlplate.errors import DestinationNotEmpty, UserError
+from mlplate.render import render
+from mlplate.results import NewResult
+from mlplate.staging import is_empty_or_missing, staged_directory
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_step: str) -> None:
+    """Default progress callback: report nothing."""
+
+
+def new(  # pylint: disable=too-many-arguments
+    dest: Path | str,
+    *,
+    template: str | None = None,
+    vcs_ref: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    answers_file: Path | None = None,
+    defaults: bool = True,
+    git: bool = True,
+    lock: bool = True,
+    progress: Progress = _quiet,
+) -> NewResult:
+    """Render `template` (default: the bundled one) into `dest`, lock it and commit it.
+
+    `dest` must be missing or empty. The project is built in temporary space on the
+    same filesystem and moved into place only when every step succeeded.
+    """
+    dest = Path(dest).expanduser().resolve()
+    if not is_empty_or_missing(dest):
+        raise DestinationNotEmpty(path=dest)
+    if dest.exists() and not dest.is_dir():
+        raise UserError(f"destination {dest} is a file", "choose a directory path")
+    if git:
+        _proc.require("git")
+    if lock:
+        _proc.require("uv")
+
+    progress("Resolving the template")
+    source = template_source.resolve(template, vcs_ref)
+    answers: dict[str, Any] = {}
+    if answers_file is not None:
+        answers.update(questions.read_answers_file(Path(answers_file)))
+    answers.update(data or {})
+    questions.check_known(answers, questions.load(source))
+
+    steps: list[str] = []
+    commit: str | None = None
+    with staged_directory(dest) as work:
+        progress("Rendering the template")
+        rendered = render(source, work, data=answers, defaults=defaults)
+        steps.append("render")
+        if lock and (work / "pyproject.toml").is_file():
+            progress("Locking dependencies with uv")
+            lockfile.lock(work)
+            steps.append("lock")
+        if git:
+            progress("Creating the first commit")
+            gitrepo.init(work)
+            commit = gitrepo.commit_all(work, f"Create {dest.name} from {source.src} {source.version or ''}".strip())
+            steps.append("git")
+    return NewResult(
+        destination=dest,
+        template=source.src,
+        template_version=source.version,
+        answers={k: v for k, v in rendered.answers.items() if not k.startswith("_")},
+        git_commit=commit,
+        lockfile=lock and (dest / lockfile.LOCKFILE).is_file(),
+        steps=steps,
+    )

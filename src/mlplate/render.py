@@ -1,0 +1,129 @@
+"""Render one template version into a directory with copier's API.
+
+Local git templates are exported straight from the object store (`git archive`)
+instead of being cloned, and the answers file is then pointed back at the real
+source and version, so the result is byte-identical to `copier copy`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlplate import _proc, gitrepo
+from mlplate.errors import InvalidAnswer, MissingAnswer, UserError
+from mlplate.template_source import TEMPLATE_PATHS, TemplateRef
+
+
+@dataclass(frozen=True)
+class Rendered:
+    answers_file: str
+    answers: dict[str, Any]
+
+
+def render(
+    template: TemplateRef,
+    dest: Path,
+    *,
+    data: Mapping[str, Any],
+    defaults: bool = True,
+) -> Rendered:
+    """Render `template` into `dest` (created; must not exist or be empty)."""
+    if template.repo is None:
+        return _copier_copy(template.src, dest, data=data, defaults=defaults, vcs_ref=template.version)
+    with tempfile.TemporaryDirectory(prefix="mlplate-tpl-") as tmp:
+        snapshot = Path(tmp)
+        if template.worktree:
+            _copy_worktree(template.repo, snapshot)
+        else:
+            gitrepo.export_tree(template.repo, template.commit or "HEAD", snapshot)
+        rendered = _copier_copy(str(snapshot), dest, data=data, defaults=defaults, vcs_ref=None)
+    _record_source(dest / rendered.answers_file, src=template.src, version=template.version)
+    return rendered
+
+
+def _copy_worktree(repo: Path, dest: Path) -> None:
+    """Copy the tracked and new (not ignored) template files as they are on disk."""
+    listed = _proc.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS], cwd=repo
+    ).stdout.splitlines()
+    for rel in listed:
+        source = repo / rel
+        if not source.is_file():
+            continue  # deleted in the working tree
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
+def _copier_copy(
+    src: str, dest: Path, *, data: Mapping[str, Any], defaults: bool, vcs_ref: str | None
+) -> Rendered:
+    # Imported here: copier pulls in a large dependency tree that `mlplate --help` does not need.
+    import copier  # pylint: disable=import-outside-toplevel
+    from copier.errors import (  # pylint: disable=import-outside-toplevel
+        CopierAnswersInterrupt,
+        CopierError,
+        UnsafeTemplateError,
+    )
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # copier's dirty-template notices: mlplate reports its own
+            worker = copier.run_copy(
+                src,
+                str(dest),
+                data=dict(data),
+                defaults=defaults,
+                vcs_ref=vcs_ref,
+                unsafe=False,
+                quiet=True,
+                overwrite=True,
+            )
+    except UnsafeTemplateError as exc:
+        raise UserError(
+            f"the template runs code on generation ({exc})",
+            "read the template, then generate it with `copier copy --trust`",
+        ) from None
+    except (CopierAnswersInterrupt, KeyboardInterrupt):
+        raise
+    except ValueError as exc:
+        raise _answer_error(str(exc)) from None
+    except CopierError as exc:
+        raise UserError(f"copier could not render the template: {exc}", "check the template and answers") from None
+    return Rendered(answers_file=str(worker.answers_relpath), answers=dict(worker.answers.combined))
+
+
+def _answer_error(message: str) -> UserError:
+    # copier words these as "Validation error for question 'x': why" / "Invalid choice for 'x': why".
+    for marker in ("question '", "for '"):
+        if marker in message:
+            key = message.split(marker, 1)[1].split("'", 1)[0]
+            reason = message.split(": ", 1)[1] if ": " in message else message
+            if "default" in message.lower() and "no" in message.lower():
+                return MissingAnswer(question=key)
+            return InvalidAnswer(key=key, reason=reason)
+    return UserError(f"invalid answer: {message}", "check the --data values against the template's questions")
+
+
+def _record_source(answers_path: Path, *, src: str, version: str | None) -> None:
+    """Point the answers file at the real template source and version, as `copier copy` records them."""
+    if not answers_path.is_file():
+        return
+    out: list[str] = []
+    for line in answers_path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith("_commit:"):
+            continue
+        if line.startswith("_src_path:"):
+            if version:
+                out.append(yaml.safe_dump({"_commit": version}, default_flow_style=False, width=1_000_000))
+            line = yaml.safe_dump({"_src_path": src}, default_flow_style=False, width=1_000_000)
+        out.append(line)
+    answers_path.write_text("".join(out), encoding="utf-8")
