@@ -30,19 +30,20 @@ def init(path: Path) -> None:
     git("init", "--quiet", "--initial-branch=main", cwd=path)
 
 
-def commit_all(path: Path, message: str) -> str:
+def commit_all(path: Path, message: str, *, allow_empty: bool = False) -> str:
     """Stage everything and commit; returns the new commit's hash."""
     git("add", "--all", cwd=path)
     env = dict(os.environ)
-    for key, value in _FALLBACK_IDENTITY.items():
-        env.setdefault(key, value)
     if not _has_identity(path):
         env.update(_FALLBACK_IDENTITY)
-    _proc.run(["git", "commit", "--quiet", "--no-verify", "-m", message], cwd=path, env=env)
+    extra = ["--allow-empty"] if allow_empty else []
+    _proc.run(["git", "commit", "--quiet", "--no-verify", *extra, "-m", message], cwd=path, env=env)
     return git("rev-parse", "HEAD", cwd=path)
 
 
 def _has_identity(path: Path) -> bool:
+    if os.environ.get("GIT_AUTHOR_EMAIL") and os.environ.get("GIT_COMMITTER_EMAIL"):
+        return True
     name = _proc.run(["git", "config", "user.name"], cwd=path, check=False).stdout.strip()
     email = _proc.run(["git", "config", "user.email"], cwd=path, check=False).stdout.strip()
     return bool(name and email)

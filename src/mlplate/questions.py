@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import yaml
 
 from mlplate import _proc
-from mlplate.errors import UnknownQuestion, UserError
+from mlplate.errors import InvalidAnswer, UnknownQuestion, UserError
 from mlplate.template_source import TemplateRef
 
 
@@ -19,6 +20,7 @@ class Question:
     help: str
     has_default: bool
     computed: bool
+    type: str = "str"
 
 
 def _config_text(template: TemplateRef) -> str | None:
@@ -56,6 +58,7 @@ def load(template: TemplateRef) -> dict[str, Question] | None:
             help=str(spec.get("help", "")),
             has_default="default" in spec,
             computed=spec.get("when") is False,
+            type=str(spec.get("type", "str")),
         )
     return questions
 
@@ -71,14 +74,41 @@ def parse_data(pairs: list[str]) -> dict[str, Any]:
     return data
 
 
+_BOOL_WORDS = {"true", "false", "yes", "no", "y", "n", "on", "off", "1", "0"}
+
+
+def _type_problem(kind: str, value: Any) -> str | None:
+    """Why `value` cannot be an answer of copier type `kind`, or None when it can."""
+    if not isinstance(value, str):
+        return None  # already typed (from an answers file): copier casts it
+    casts = {"int": int, "float": float}
+    if kind in casts:
+        try:
+            casts[kind](value)
+        except ValueError:
+            return f"'{value}' is not a{'n' if kind == 'int' else ''} {kind}"
+    elif kind == "bool" and value.strip().lower() not in _BOOL_WORDS:
+        return f"'{value}' is not a boolean (use true or false)"
+    elif kind in {"json", "yaml"}:
+        loader = json.loads if kind == "json" else yaml.safe_load
+        try:
+            loader(value)
+        except ValueError:
+            return f"'{value}' is not valid {kind.upper()}"
+    return None
+
+
 def check_known(data: dict[str, Any], questions: dict[str, Question] | None) -> None:
-    """Reject answers to questions the template does not ask."""
+    """Reject answers to questions the template does not ask, and values of the wrong type."""
     if questions is None:
         return
     asked = {name for name, q in questions.items() if not q.computed}
-    for key in data:
+    for key, value in data.items():
         if key not in asked:
             raise UnknownQuestion(key=key, known=asked)
+        problem = _type_problem(questions[key].type, value)
+        if problem:
+            raise InvalidAnswer(key=key, reason=problem)
 
 
 def read_answers_file(path: Path) -> dict[str, Any]:

@@ -135,6 +135,6 @@ def _cached_bundle() -> Path:
             shutil.copytree(source, target)
         elif source.exists():
             shutil.copy2(source, target)
-    gitrepo.commit_all(repo, f"mlplate template {tag}")
+    gitrepo.commit_all(repo, f"mlplate template {tag}", allow_empty=True)
     gitrepo.git("tag", tag, cwd=repo)
     return repo

@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mlplate import __version__
 from mlplate.errors import EXIT_ERROR, EXIT_INTERRUPTED, MlplateError, UserError
@@ -47,9 +48,9 @@ def print_json(payload: dict[str, Any]) -> None:
 
 def fail(error: UserError) -> None:
     """Print one error line and its fix to stderr."""
-    stderr.print(f"[bold red]error:[/] {error.message}", markup=True)
+    stderr.print(f"[bold red]error:[/] {escape(error.message)}", markup=True, soft_wrap=True)
     if error.hint:
-        stderr.print(f"[bold]hint:[/] {error.hint}", markup=True)
+        stderr.print(f"[bold]hint:[/] {escape(error.hint)}", markup=True, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:

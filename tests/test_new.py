@@ -1,0 +1,222 @@
+"""`mlplate new`: rendering, answers, post-generation steps and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import copier
+import pytest
+import yaml
+
+from tests.conftest import git
+
+SMALL_TEMPLATE = {
+    "copier.yml": (
+        "_subdirectory: template\n"
+        "project_name:\n  type: str\n  default: demo\n"
+        "package_name:\n  type: str\n  default: \"{{ project_name | replace('-', '_') }}\"\n"
+        "  validator: \"{% if not (package_name | regex_search('^[a-z_][a-z0-9_]*$')) %}"
+        "not a Python identifier{% endif %}\"\n"
+        "python_version:\n  type: str\n  choices: ['3.11', '3.12']\n  default: '3.11'\n"
+        "size:\n  type: int\n  default: 3\n"
+        "secret:\n  type: str\n  default: x\n  when: false\n"
+    ),
+    "template/{{_copier_conf.answers_file}}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+    "template/README.md.jinja": "# {{ project_name }}\n\nsize={{ size }}\n",
+    "template/src/{{package_name}}/__init__.py.jinja": '"""{{ project_name }}."""\n',
+    "template/pyproject.toml.jinja": (
+        '[project]\nname = "{{ project_name }}"\nversion = "0.1.0"\n'
+        'requires-python = ">={{ python_version }}"\ndependencies = []\n'
+    ),
+}
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def test_new_records_copier_standard_answers_and_commits(template_repo, run_cli, tmp_path):
+    repo = template_repo(SMALL_TEMPLATE, tag="v1.0.0")
+    dest = tmp_path / "proj"
+    result = run_cli("new", dest, "--template", repo.root, "--defaults", "--no-lock", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v1.0.0"
+    assert answers["_src_path"] == str(repo.root)
+    assert Path(answers["_src_path"]).is_absolute()
+    assert answers["package_name"] == "demo"
+    assert (dest / "src/demo/__init__.py").read_text() == '"""demo."""\n'
+    assert git(dest, "status", "--porcelain") == ""
+    assert len(git(dest, "log", "--format=%H").splitlines()) == 1
+
+
+def test_new_output_equals_plain_copier_copy(template_repo, run_cli, tmp_path):
+    repo = template_repo(SMALL_TEMPLATE, tag="v1.0.0")
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    assert run_cli("new", ours, "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code == 0
+    copier.run_copy(str(repo.root), str(theirs), defaults=True, quiet=True)
+    assert tree(ours) == tree(theirs)
+
+
+def test_new_uses_latest_release_tag_unless_a_ref_is_given(template_repo, run_cli, tmp_path):
+    repo = template_repo(SMALL_TEMPLATE, tag="v1.0.0")
+    repo.commit({"template/README.md.jinja": "# {{ project_name }} v2\n"}, tag="v2.0.0")
+    repo.commit({"template/README.md.jinja": "# {{ project_name }} unreleased\n"})
+    assert run_cli("new", tmp_path / "a", "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code == 0
+    assert (tmp_path / "a/README.md").read_text() == "# demo v2\n"
+    args = ("--defaults", "--no-git", "--no-lock", "-q")
+    assert run_cli("new", tmp_path / "b", "-t", repo.root, "--vcs-ref", "v1.0.0", *args).exit_code == 0
+    assert (tmp_path / "b/README.md").read_text().startswith("# demo\n")
+    assert run_cli("new", tmp_path / "c", "-t", repo.root, "--vcs-ref", "HEAD", *args).exit_code == 0
+    assert (tmp_path / "c/README.md").read_text() == "# demo unreleased\n"
+    assert yaml.safe_load((tmp_path / "c/.copier-answers.yml").read_text())["_commit"].startswith("v2.0.0-1-g")
+
+
+def test_new_takes_data_and_answers_file(template_repo, run_cli, tmp_path):
+    repo = template_repo(SMALL_TEMPLATE)
+    answers = tmp_path / "answers.yml"
+    answers.write_text("project_name: from-file\nsize: 7\n_commit: ignored\n")
+    dest = tmp_path / "proj"
+    result = run_cli(
+        "new", dest, "-t", repo.root, "--answers-file", answers, "--data", "size=9", "--no-git", "--no-lock", "-q"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert (dest / "README.md").read_text() == "# from-file\n\nsize=9\n"
+    assert (dest / "src/from_file/__init__.py").is_file()
+
+
+def test_new_json_summary_has_a_versioned_envelope(template_repo, run_cli, tmp_path):
+    repo = template_repo(SMALL_TEMPLATE)
+    result = run_cli("new", tmp_path / "p", "-t", repo.root, "--defaults", "--no-lock", "--json")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert set(payload) == {
+        "mlplate_result_version", "command", "destination", "template", "template_version",
+        "answers", "git_commit", "lockfile", "steps",
+    }  # fmt: skip
+    assert payload["mlplate_result_version"] == "1"
+    assert payload["command"] == "new"
+    assert payload["template_version"] == "v1.0.0"
+    assert payload["git_commit"] == git(tmp_path / "p", "rev-parse", "HEAD")
+    assert payload["steps"] == ["render", "git"]
+
+
+def test_new_locks_dependencies_with_uv(template_repo, run_cli, tmp_path):
+    repo = template_repo(SMALL_TEMPLATE)
+    dest = tmp_path / "p"
+    result = run_cli("new", dest, "-t", repo.root, "--defaults", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert "version = 1" in (dest / "uv.lock").read_text()
+    assert "uv.lock" in git(dest, "ls-files")
+
+
+def test_new_into_an_existing_empty_directory(template_repo, run_cli, tmp_path):
+    repo = template_repo(SMALL_TEMPLATE)
+    dest = tmp_path / "empty"
+    dest.mkdir()
+    assert run_cli("new", dest, "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code == 0
+    assert (dest / "README.md").is_file()
+
+
+def test_bundled_template_renders_from_this_checkout(run_cli, tmp_path):
+    dest = tmp_path / "proj"
+    result = run_cli("new", dest, "--defaults", "--no-lock", "-q", "--data", "project_name=Churn Model")
+    assert result.exit_code == 0, result.stderr
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["package_name"] == "churn_model"
+    assert answers["_src_path"] == str(Path(__file__).resolve().parents[1])
+    assert answers["_commit"]
+    assert (dest / ".mlplate.yml").is_file()
+
+
+# ── Bad input: one clear line, a hint, exit 2, no traceback, nothing written ──
+
+
+def _assert_clean_failure(result, dest: Path, *needles: str) -> None:
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1, result.stderr
+    assert any(line.startswith("hint:") for line in result.stderr.splitlines()), result.stderr
+    for needle in needles:
+        assert needle in result.stderr
+    assert not dest.exists() or not any(dest.iterdir())
+    leftovers = [p.name for p in dest.parent.iterdir() if ".mlplate-" in p.name]
+    assert not leftovers
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        pytest.param(["--data", "package_name=9lives"], ["package_name", "not a Python identifier"], id="bad-package"),
+        pytest.param(["--data", "colour=blue"], ["colour", "project_name"], id="unknown-key"),
+        pytest.param(["--data", "python_version=3.9"], ["python_version", "3.9"], id="bad-choice"),
+        pytest.param(["--data", "size=lots"], ["size"], id="wrong-type"),
+        pytest.param(["--data", "secret=1"], ["secret"], id="computed-value"),
+        pytest.param(["--data", "novalue"], ["key=value"], id="malformed-data"),
+        pytest.param(["--answers-file", "/nonexistent/answers.yml"], ["answers file"], id="missing-answers-file"),
+        pytest.param(["--vcs-ref", "v9.9.9"], ["v9.9.9"], id="unknown-ref"),
+    ],
+)
+def test_new_rejects_bad_answers(template_repo, run_cli, tmp_path, args, needles):
+    repo = template_repo(SMALL_TEMPLATE)
+    dest = tmp_path / "proj"
+    result = run_cli("new", dest, "-t", repo.root, "--defaults", "--no-lock", *args)
+    _assert_clean_failure(result, dest, *needles)
+
+
+def test_new_refuses_a_non_empty_destination(template_repo, run_cli, tmp_path):
+    repo = template_repo(SMALL_TEMPLATE)
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine")
+    result = run_cli("new", dest, "-t", repo.root, "--defaults", "--no-lock")
+    assert result.exit_code == 2
+    assert "not empty" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in dest.iterdir()] == ["notes.txt"]
+    assert (dest / "notes.txt").read_text() == "mine"
+
+
+def test_new_rejects_a_missing_template(run_cli, tmp_path):
+    dest = tmp_path / "proj"
+    result = run_cli("new", dest, "-t", tmp_path / "nowhere", "--defaults")
+    _assert_clean_failure(result, dest, "does not exist")
+
+
+def test_new_rejects_a_directory_that_is_not_a_copier_template(run_cli, tmp_path):
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain/README.md").write_text("hi")
+    dest = tmp_path / "proj"
+    result = run_cli("new", dest, "-t", tmp_path / "plain", "--defaults")
+    _assert_clean_failure(result, dest, "not a copier template", "copier.yml")
+
+
+@pytest.mark.parametrize("tool", ["git", "uv"])
+def test_new_names_a_missing_tool(template_repo, run_cli, tmp_path, monkeypatch, tool):
+    repo = template_repo(SMALL_TEMPLATE)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for other in {"git", "uv"} - {tool}:
+        for folder in os.environ["PATH"].split(os.pathsep):
+            if (Path(folder) / other).is_file():
+                (bin_dir / other).symlink_to(Path(folder) / other)
+                break
+    monkeypatch.setenv("PATH", str(bin_dir))
+    dest = tmp_path / "proj"
+    result = run_cli("new", dest, "-t", repo.root, "--defaults")
+    _assert_clean_failure(result, dest, f"{tool} is not installed")
+
+
+def test_failed_lock_leaves_nothing_behind(template_repo, run_cli, tmp_path):
+    broken = dict(SMALL_TEMPLATE)
+    broken["template/pyproject.toml.jinja"] = '[project]\nname = "x"\nversion = "0"\ndependencies = ["not a req !!"]\n'
+    repo = template_repo(broken)
+    dest = tmp_path / "proj"
+    result = run_cli("new", dest, "-t", repo.root, "--defaults")
+    _assert_clean_failure(result, dest, "uv lock")
