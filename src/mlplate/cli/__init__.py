@@ -92,7 +92,7 @@ def _register_optional_commands() -> None:
     """Import the other command modules; each one adds itself to `app`."""
     import importlib  # pylint: disable=import-outside-toplevel
 
-    for name in ("update_cmd", "check_cmd", "adopt_cmd"):
+    for name in ("demo_cmd", "update_cmd", "check_cmd", "adopt_cmd"):
         try:
             importlib.import_module(f"mlplate.cli.{name}")
         except ModuleNotFoundError as missing:
