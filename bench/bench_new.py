@@ -1,0 +1,63 @@
+"""`mlplate new` vs `copier copy` of the same template from a local git repository.
+
+Same answers (the defaults), same machine, one run, alternating the two tools.
+Prints median wall times and the ratio mlplate / copier (target ≤ 0.8).
+
+    uv run python bench/bench_new.py [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from pathlib import Path
+
+from _common import median_of, run, scratch, table, tagged_template_clone, timed, tool
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    work = scratch()
+    try:
+        template = tagged_template_clone(work)
+        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+        peers = {
+            "copier copy (render)": lambda d: run([tool("copier"), "copy", "-q", "--defaults", str(template), d]),
+            "mlplate new --no-git --no-lock (render)": lambda d: run(
+                [tool("mlplate"), "new", d, "-t", str(template), "--defaults", "--no-git", "--no-lock", "-q"]
+            ),
+            "copier copy + uv lock + git init/commit": lambda d: _copier_full(template, Path(d), env),
+            "mlplate new (render + lock + commit)": lambda d: run(
+                [tool("mlplate"), "new", d, "-t", str(template), "--defaults", "-q"], env=env
+            ),
+        }
+        samples: dict[str, list[float]] = {name: [] for name in peers}
+        for i in range(args.repeat):
+            for name, action in peers.items():
+                dest = work / f"out-{i}-{len(samples[name])}-{abs(hash(name))}"
+                samples[name].append(timed(lambda a=action, d=dest: a(str(d))))
+                shutil.rmtree(dest, ignore_errors=True)
+        med = {name: median_of(s) for name, s in samples.items()}
+        render_ratio = med["mlplate new --no-git --no-lock (render)"] / med["copier copy (render)"]
+        full_ratio = med["mlplate new (render + lock + commit)"] / med["copier copy + uv lock + git init/commit"]
+        rows = [("command", "median s")] + [(name, f"{value:.3f}") for name, value in med.items()]
+        print(table(rows))
+        print(f"\nratio render only (mlplate / copier): {render_ratio:.2f}x (target <= 0.80)")
+        print(f"ratio full new    (mlplate / copier + uv + git by hand): {full_ratio:.2f}x (target <= 0.80)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _copier_full(template: Path, dest: Path, env: dict[str, str]) -> None:
+    run([tool("copier"), "copy", "-q", "--defaults", str(template), str(dest)])
+    run(["uv", "lock", "--quiet"], cwd=dest, env=env)
+    run(["git", "init", "--quiet"], cwd=dest)
+    run(["git", "add", "--all"], cwd=dest)
+    run(["git", "commit", "--quiet", "--no-verify", "-m", "init"], cwd=dest)
+
+
+if __name__ == "__main__":
+    main()
