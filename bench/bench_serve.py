@@ -1,0 +1,157 @@
+"""Throughput and latency of the generated service against two references.
+
+Generates a project on the defaults, trains it, then serves the same champion
+model three ways on 127.0.0.1 and loads each with wrk (bounded: a fixed duration
+per run, loopback only):
+  1. the generated FastAPI service (`uvicorn <pkg>.serve:app`),
+  2. a bare FastAPI endpoint (JSON rows -> numpy -> model): the floor cost,
+  3. `mlflow models serve` on the same registered model.
+Reports requests/s and p50/p99 latency at 1, 8 and 32 connections, and the
+ratios (targets: >= 0.8x the bare endpoint, >= 6x mlflow models serve).
+
+    uv run python bench/bench_serve.py [--duration 5] [--project DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from _common import run, scratch, table, tool
+
+HERE = Path(__file__).resolve().parent
+CONNECTIONS = (1, 8, 32)
+ROW = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 5.1, "petal_width": 1.8}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(cmd: list[str], *, cwd: Path, env: dict[str, str], probe: str):
+    with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    with urllib.request.urlopen(probe, timeout=2):
+                        break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"server did not start: {' '.join(cmd)}") from None
+                    time.sleep(0.5)
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def wrk(url: str, body: dict, connections: int, duration: int, workdir: Path) -> tuple[float, float, float]:
+    script = workdir / "post.lua"
+    script.write_text(
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f"wrk.body = {json.dumps(json.dumps(body))}\n"
+        "done = function(summary, latency, requests)\n"
+        '  io.write(string.format("P50 %f\\nP99 %f\\n", latency:percentile(50), latency:percentile(99)))\n'
+        "end\n"
+    )
+    threads = min(connections, 2)
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "-s", str(script), url],
+        capture_output=True, text=True, check=True, timeout=duration + 30,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = float(re.search(r"P50 ([\d.]+)", out).group(1)) / 1000
+    p99 = float(re.search(r"P99 ([\d.]+)", out).group(1)) / 1000
+    if "Non-2xx" in out:
+        raise RuntimeError(f"non-2xx responses from {url}:\n{out}")
+    return rps, p50, p99
+
+
+def prepare(project: Path | None, work: Path) -> tuple[Path, str, dict[str, str]]:
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    if project is None:
+        project = work / "project"
+        run([tool("mlplate"), "new", str(project), "--defaults", "-q"], env=env)
+    answers = (project / ".copier-answers.yml").read_text()
+    package = re.search(r"^package_name: (\S+)", answers, re.M).group(1)
+    run(["uv", "sync", "--locked"], cwd=project, env=env)
+    if not (project / "reports/last_run.json").exists():
+        run(["uv", "run", "--no-sync", "python", "-m", f"{package}.data"], cwd=project, env=env)
+        run(["uv", "run", "--no-sync", "python", "-m", f"{package}.train"], cwd=project, env=env)
+    return project, package, env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--project", type=Path, default=None, help="an already generated project")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    work = scratch()
+    try:
+        project, package, env = prepare(args.project, work)
+        py = str(project / ".venv/bin/python")
+        model_uri = f"models:/{package}@champion"
+        env = {**env, "MLFLOW_TRACKING_URI": f"sqlite:///{project}/mlruns/mlflow.db"}
+        features = ",".join(ROW)
+        contenders = {
+            "generated service": (
+                [py, "-m", "uvicorn", f"{package}.serve:app", "--host", "127.0.0.1", "--log-level", "warning"],
+                "/predict", {"rows": [ROW]}, "/ready",
+            ),
+            "bare numpy endpoint": (
+                [py, "-m", "uvicorn", "bare_server:app", "--app-dir", str(HERE), "--host", "127.0.0.1",
+                 "--log-level", "warning"],
+                "/predict", {"rows": [ROW]}, "/docs",
+            ),
+            "mlflow models serve": (
+                [py, "-m", "mlflow", "models", "serve", "-m", model_uri, "--env-manager", "local", "--host",
+                 "127.0.0.1"],
+                "/invocations", {"dataframe_split": {"columns": list(ROW), "data": [list(ROW.values())]}}, "/ping",
+            ),
+        }  # fmt: skip
+        results: dict[str, dict[int, tuple[float, float, float]]] = {}
+        for name, (cmd, path, body, probe) in contenders.items():
+            port = _free_port()
+            cmd = [*cmd, "--port", str(port)]
+            server_env = {**env, "MODEL_URI": model_uri, "FEATURES": features}
+            with server(cmd, cwd=project, env=server_env, probe=f"http://127.0.0.1:{port}{probe}"):
+                wrk(f"http://127.0.0.1:{port}{path}", body, 8, 1, work)  # warm-up
+                results[name] = {c: wrk(f"http://127.0.0.1:{port}{path}", body, c, args.duration, work)
+                                 for c in CONNECTIONS}  # fmt: skip
+        rows = [("server", "conns", "req/s", "p50 ms", "p99 ms")]
+        for name, by_conn in results.items():
+            for conns, (rps, p50, p99) in by_conn.items():
+                rows.append((name, str(conns), f"{rps:.0f}", f"{p50:.2f}", f"{p99:.2f}"))
+        print(table(rows))
+        for conns in CONNECTIONS:
+            ours = results["generated service"][conns][0]
+            print(
+                f"{conns:>2} conns: generated / bare = {ours / results['bare numpy endpoint'][conns][0]:.2f}x "
+                f"(target >= 0.8), generated / mlflow serve = "
+                f"{ours / results['mlflow models serve'][conns][0]:.1f}x (target >= 6)"
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
