@@ -23,16 +23,19 @@ def tool(name: str) -> str:
 
 
 def run(cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    """Run a command, raising with its output on failure."""
     subprocess.run(list(cmd), cwd=cwd, env=env, check=True, capture_output=True)
 
 
 def timed(action: Callable[[], object]) -> float:
+    """Wall-clock seconds `action` took."""
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
 
 
 def median_of(samples: list[float]) -> float:
+    """The median of the samples."""
     return statistics.median(samples)
 
 
@@ -49,8 +52,13 @@ def tagged_template_clone(workdir: Path, tag: str = "v0.0.1") -> Path:
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
         elif src.exists():
             shutil.copy2(src, dst)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "bench",
-           "GIT_COMMITTER_EMAIL": "b@x"}  # fmt: skip
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "b@x",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "b@x",
+    }
     run(["git", "add", "--all"], cwd=clone)
     run(["git", "commit", "--quiet", "--allow-empty", "-m", "bench"], cwd=clone, env=env)
     run(["git", "tag", tag], cwd=clone)
@@ -58,10 +66,12 @@ def tagged_template_clone(workdir: Path, tag: str = "v0.0.1") -> Path:
 
 
 def scratch() -> Path:
+    """A fresh temporary directory for one benchmark run."""
     return Path(tempfile.mkdtemp(prefix="mlplate-bench-"))
 
 
 def table(rows: list[tuple[str, ...]]) -> str:
+    """Left-aligned text table; the first row is the header."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

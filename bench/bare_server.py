@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+# This file runs in the generated project's environment, not in mlplate's.
+# pylint: disable=import-error
 import mlflow.sklearn
 import numpy as np
 from fastapi import FastAPI, Request
@@ -21,6 +23,7 @@ app = FastAPI()
 
 @app.post("/predict")
 async def predict(request: Request) -> dict[str, list[int]]:
+    """JSON rows to a numpy matrix to the model: nothing else."""
     rows = (await request.json())["rows"]
     matrix = np.array([[row[name] for name in FEATURES] for row in rows], dtype=float)
     return {"predictions": MODEL.predict(matrix).tolist()}

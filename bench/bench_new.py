@@ -17,6 +17,7 @@ from _common import median_of, run, scratch, table, tagged_template_clone, timed
 
 
 def main() -> None:
+    """Run the comparison and print medians and ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
@@ -25,11 +26,25 @@ def main() -> None:
         template = tagged_template_clone(work)
         env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
         peers = {
-            "copier copy (render)": lambda d: run([tool("copier"), "copy", "-q", "--defaults", str(template), d]),
-            "mlplate new --no-git --no-lock (render)": lambda d: run(
-                [tool("mlplate"), "new", d, "-t", str(template), "--defaults", "--no-git", "--no-lock", "-q"]
+            "copier copy (render)": lambda d: run(
+                [tool("copier"), "copy", "-q", "--defaults", str(template), d]
             ),
-            "copier copy + uv lock + git init/commit": lambda d: _copier_full(template, Path(d), env),
+            "mlplate new --no-git --no-lock (render)": lambda d: run(
+                [
+                    tool("mlplate"),
+                    "new",
+                    d,
+                    "-t",
+                    str(template),
+                    "--defaults",
+                    "--no-git",
+                    "--no-lock",
+                    "-q",
+                ]
+            ),
+            "copier copy + uv lock + git init/commit": lambda d: _copier_full(
+                template, Path(d), env
+            ),
             "mlplate new (render + lock + commit)": lambda d: run(
                 [tool("mlplate"), "new", d, "-t", str(template), "--defaults", "-q"], env=env
             ),
@@ -42,11 +57,17 @@ def main() -> None:
                 shutil.rmtree(dest, ignore_errors=True)
         med = {name: median_of(s) for name, s in samples.items()}
         render_ratio = med["mlplate new --no-git --no-lock (render)"] / med["copier copy (render)"]
-        full_ratio = med["mlplate new (render + lock + commit)"] / med["copier copy + uv lock + git init/commit"]
+        full_ratio = (
+            med["mlplate new (render + lock + commit)"]
+            / med["copier copy + uv lock + git init/commit"]
+        )
         rows = [("command", "median s")] + [(name, f"{value:.3f}") for name, value in med.items()]
         print(table(rows))
         print(f"\nratio render only (mlplate / copier): {render_ratio:.2f}x (target <= 0.80)")
-        print(f"ratio full new    (mlplate / copier + uv + git by hand): {full_ratio:.2f}x (target <= 0.80)")
+        print(
+            "ratio full new    (mlplate / copier + uv + git by hand): "
+            f"{full_ratio:.2f}x (target <= 0.80)"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -42,7 +42,10 @@ def _free_port() -> int:
 
 @contextmanager
 def server(cmd: list[str], *, cwd: Path, env: dict[str, str], probe: str):
-    with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+    """Run a server until the block ends; wait for `probe` to answer first."""
+    with subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as proc:
         try:
             deadline = time.monotonic() + 120
             while True:
@@ -62,20 +65,38 @@ def server(cmd: list[str], *, cwd: Path, env: dict[str, str], probe: str):
                 proc.kill()
 
 
-def wrk(url: str, body: dict, connections: int, duration: int, workdir: Path) -> tuple[float, float, float]:
+def wrk(
+    url: str, body: dict, connections: int, duration: int, workdir: Path
+) -> tuple[float, float, float]:
+    """Requests/s, p50 and p99 (seconds) from one bounded wrk run."""
     script = workdir / "post.lua"
     script.write_text(
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
         f"wrk.body = {json.dumps(json.dumps(body))}\n"
         "done = function(summary, latency, requests)\n"
-        '  io.write(string.format("P50 %f\\nP99 %f\\n", latency:percentile(50), latency:percentile(99)))\n'
+        '  io.write(string.format("P50 %f\\nP99 %f\\n",\n'
+        "    latency:percentile(50), latency:percentile(99)))\n"
         "end\n"
     )
     threads = min(connections, 2)
     out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "-s", str(script), url],
-        capture_output=True, text=True, check=True, timeout=duration + 30,
-    ).stdout  # fmt: skip
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 30,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = float(re.search(r"P50 ([\d.]+)", out).group(1)) / 1000
     p99 = float(re.search(r"P99 ([\d.]+)", out).group(1)) / 1000
@@ -85,6 +106,7 @@ def wrk(url: str, body: dict, connections: int, duration: int, workdir: Path) ->
 
 
 def prepare(project: Path | None, work: Path) -> tuple[Path, str, dict[str, str]]:
+    """Generate (or reuse), install and train a project; returns it, its package and env."""
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     if project is None:
         project = work / "project"
@@ -99,6 +121,7 @@ def prepare(project: Path | None, work: Path) -> tuple[Path, str, dict[str, str]
 
 
 def main() -> None:
+    """Serve the model three ways, load each, print the table and ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--project", type=Path, default=None, help="an already generated project")
@@ -110,24 +133,65 @@ def main() -> None:
         project, package, env = prepare(args.project, work)
         py = str(project / ".venv/bin/python")
         model_uri = f"models:/{package}@champion"
-        env = {**env, "MLFLOW_TRACKING_URI": f"sqlite:///{project}/mlruns/mlflow.db"}
+        env = {
+            **env,
+            "MLFLOW_TRACKING_URI": f"sqlite:///{project}/mlruns/mlflow.db",
+            # mlflow models serve starts `uvicorn` from PATH.
+            "PATH": f"{project / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        }
         features = ",".join(ROW)
         contenders = {
             "generated service": (
-                [py, "-m", "uvicorn", f"{package}.serve:app", "--host", "127.0.0.1", "--log-level", "warning"],
-                "/predict", {"rows": [ROW]}, "/ready",
+                [
+                    py,
+                    "-m",
+                    "uvicorn",
+                    f"{package}.serve:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--log-level",
+                    "warning",
+                ],
+                "/predict",
+                {"rows": [ROW]},
+                "/ready",
             ),
             "bare numpy endpoint": (
-                [py, "-m", "uvicorn", "bare_server:app", "--app-dir", str(HERE), "--host", "127.0.0.1",
-                 "--log-level", "warning"],
-                "/predict", {"rows": [ROW]}, "/docs",
+                [
+                    py,
+                    "-m",
+                    "uvicorn",
+                    "bare_server:app",
+                    "--app-dir",
+                    str(HERE),
+                    "--host",
+                    "127.0.0.1",
+                    "--log-level",
+                    "warning",
+                ],
+                "/predict",
+                {"rows": [ROW]},
+                "/docs",
             ),
             "mlflow models serve": (
-                [py, "-m", "mlflow", "models", "serve", "-m", model_uri, "--env-manager", "local", "--host",
-                 "127.0.0.1"],
-                "/invocations", {"dataframe_split": {"columns": list(ROW), "data": [list(ROW.values())]}}, "/ping",
+                [
+                    py,
+                    "-m",
+                    "mlflow",
+                    "models",
+                    "serve",
+                    "-m",
+                    model_uri,
+                    "--env-manager",
+                    "local",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                "/invocations",
+                {"dataframe_split": {"columns": list(ROW), "data": [list(ROW.values())]}},
+                "/ping",
             ),
-        }  # fmt: skip
+        }
         results: dict[str, dict[int, tuple[float, float, float]]] = {}
         for name, (cmd, path, body, probe) in contenders.items():
             port = _free_port()
@@ -135,8 +199,10 @@ def main() -> None:
             server_env = {**env, "MODEL_URI": model_uri, "FEATURES": features}
             with server(cmd, cwd=project, env=server_env, probe=f"http://127.0.0.1:{port}{probe}"):
                 wrk(f"http://127.0.0.1:{port}{path}", body, 8, 1, work)  # warm-up
-                results[name] = {c: wrk(f"http://127.0.0.1:{port}{path}", body, c, args.duration, work)
-                                 for c in CONNECTIONS}  # fmt: skip
+                results[name] = {
+                    c: wrk(f"http://127.0.0.1:{port}{path}", body, c, args.duration, work)
+                    for c in CONNECTIONS
+                }
         rows = [("server", "conns", "req/s", "p50 ms", "p99 ms")]
         for name, by_conn in results.items():
             for conns, (rps, p50, p99) in by_conn.items():
@@ -145,7 +211,8 @@ def main() -> None:
         for conns in CONNECTIONS:
             ours = results["generated service"][conns][0]
             print(
-                f"{conns:>2} conns: generated / bare = {ours / results['bare numpy endpoint'][conns][0]:.2f}x "
+                f"{conns:>2} conns: generated / bare = "
+                f"{ours / results['bare numpy endpoint'][conns][0]:.2f}x "
                 f"(target >= 0.8), generated / mlflow serve = "
                 f"{ours / results['mlflow models serve'][conns][0]:.1f}x (target >= 6)"
             )

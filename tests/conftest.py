@@ -23,8 +23,11 @@ GIT_ENV = {
 
 
 def git(cwd: Path, *args: str) -> str:
+    """Run git with a fixed test identity; returns stdout."""
     env = {**os.environ, **GIT_ENV}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
     return done.stdout.strip()
 
 
@@ -52,6 +55,7 @@ class TemplateRepo:
         git(root, "init", "--quiet", "--initial-branch=main")
 
     def commit(self, files: Mapping[str, str | bytes | None], *, tag: str | None = None) -> str:
+        """Write `files` into the repository, commit, and tag when asked."""
         write_tree(self.root, files)
         git(self.root, "add", "--all")
         git(self.root, "commit", "--quiet", "--allow-empty", "-m", f"template {tag or 'change'}")
@@ -62,9 +66,12 @@ class TemplateRepo:
 
 @pytest.fixture
 def template_repo(tmp_path: Path) -> Callable[..., TemplateRepo]:
+    """A factory of inline template repositories under tmp_path."""
     counter = iter(range(1000))
 
-    def make(files: Mapping[str, str | bytes | None] | None = None, *, tag: str | None = "v1.0.0") -> TemplateRepo:
+    def make(
+        files: Mapping[str, str | bytes | None] | None = None, *, tag: str | None = "v1.0.0"
+    ) -> TemplateRepo:
         repo = TemplateRepo(tmp_path / f"template{next(counter)}")
         if files is not None:
             repo.commit(files, tag=tag)
@@ -75,6 +82,8 @@ def template_repo(tmp_path: Path) -> Callable[..., TemplateRepo]:
 
 @dataclass
 class CliResult:
+    """Exit code and captured output of one CLI run."""
+
     exit_code: int
     stdout: str
     stderr: str

@@ -18,7 +18,9 @@ def _read_until(fd: int, needle: bytes, seen: bytearray, timeout: float = 30) ->
     deadline = time.monotonic() + timeout
     while needle not in seen:
         remaining = deadline - time.monotonic()
-        assert remaining > 0, f"no {needle!r} in the terminal output:\n{seen.decode(errors='replace')}"
+        assert (
+            remaining > 0
+        ), f"no {needle!r} in the terminal output:\n{seen.decode(errors='replace')}"
         ready, _, _ = select.select([fd], [], [], remaining)
         if ready:
             try:
@@ -34,8 +36,20 @@ def test_new_prompts_for_answers_in_a_terminal(template_repo, tmp_path: Path) ->
     dest = tmp_path / "proj"
     pid, fd = pty.fork()
     if pid == 0:  # child: the real CLI with a terminal on stdin/stdout
-        os.execv(sys.executable, [sys.executable, "-m", "mlplate", "new", str(dest), "-t", str(repo.root),
-                                  "--no-git", "--no-lock"])  # fmt: skip
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "mlplate",
+                "new",
+                str(dest),
+                "-t",
+                str(repo.root),
+                "--no-git",
+                "--no-lock",
+            ],
+        )
     seen = bytearray()
     try:
         _read_until(fd, b"project_name", seen)

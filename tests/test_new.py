@@ -18,7 +18,7 @@ SMALL_TEMPLATE = {
         "project_name:\n  type: str\n  default: demo\n"
         "package_name:\n  type: str\n  default: \"{{ project_name | replace('-', '_') }}\"\n"
         "  validator: \"{% if not (package_name | regex_search('^[a-z_][a-z0-9_]*$')) %}"
-        "not a Python identifier{% endif %}\"\n"
+        'not a Python identifier{% endif %}"\n'
         "python_version:\n  type: str\n  choices: ['3.11', '3.12']\n  default: '3.11'\n"
         "size:\n  type: int\n  default: 3\n"
         "secret:\n  type: str\n  default: x\n  when: false\n"
@@ -34,6 +34,7 @@ SMALL_TEMPLATE = {
 
 
 def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root (outside .git) with its bytes."""
     return {
         str(p.relative_to(root)): p.read_bytes()
         for p in sorted(root.rglob("*"))
@@ -59,7 +60,10 @@ def test_new_records_copier_standard_answers_and_commits(template_repo, run_cli,
 def test_new_output_equals_plain_copier_copy(template_repo, run_cli, tmp_path):
     repo = template_repo(SMALL_TEMPLATE, tag="v1.0.0")
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
-    assert run_cli("new", ours, "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code == 0
+    assert (
+        run_cli("new", ours, "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code
+        == 0
+    )
     copier.run_copy(str(repo.root), str(theirs), defaults=True, quiet=True)
     assert tree(ours) == tree(theirs)
 
@@ -68,14 +72,25 @@ def test_new_uses_latest_release_tag_unless_a_ref_is_given(template_repo, run_cl
     repo = template_repo(SMALL_TEMPLATE, tag="v1.0.0")
     repo.commit({"template/README.md.jinja": "# {{ project_name }} v2\n"}, tag="v2.0.0")
     repo.commit({"template/README.md.jinja": "# {{ project_name }} unreleased\n"})
-    assert run_cli("new", tmp_path / "a", "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code == 0
+    assert (
+        run_cli(
+            "new", tmp_path / "a", "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q"
+        ).exit_code
+        == 0
+    )
     assert (tmp_path / "a/README.md").read_text() == "# demo v2\n"
     args = ("--defaults", "--no-git", "--no-lock", "-q")
-    assert run_cli("new", tmp_path / "b", "-t", repo.root, "--vcs-ref", "v1.0.0", *args).exit_code == 0
+    assert (
+        run_cli("new", tmp_path / "b", "-t", repo.root, "--vcs-ref", "v1.0.0", *args).exit_code == 0
+    )
     assert (tmp_path / "b/README.md").read_text().startswith("# demo\n")
-    assert run_cli("new", tmp_path / "c", "-t", repo.root, "--vcs-ref", "HEAD", *args).exit_code == 0
+    assert (
+        run_cli("new", tmp_path / "c", "-t", repo.root, "--vcs-ref", "HEAD", *args).exit_code == 0
+    )
     assert (tmp_path / "c/README.md").read_text() == "# demo unreleased\n"
-    assert yaml.safe_load((tmp_path / "c/.copier-answers.yml").read_text())["_commit"].startswith("v2.0.0-1-g")
+    assert yaml.safe_load((tmp_path / "c/.copier-answers.yml").read_text())["_commit"].startswith(
+        "v2.0.0-1-g"
+    )
 
 
 def test_new_takes_data_and_answers_file(template_repo, run_cli, tmp_path):
@@ -84,7 +99,17 @@ def test_new_takes_data_and_answers_file(template_repo, run_cli, tmp_path):
     answers.write_text("project_name: from-file\nsize: 7\n_commit: ignored\n")
     dest = tmp_path / "proj"
     result = run_cli(
-        "new", dest, "-t", repo.root, "--answers-file", answers, "--data", "size=9", "--no-git", "--no-lock", "-q"
+        "new",
+        dest,
+        "-t",
+        repo.root,
+        "--answers-file",
+        answers,
+        "--data",
+        "size=9",
+        "--no-git",
+        "--no-lock",
+        "-q",
     )
     assert result.exit_code == 0, result.stderr
     assert (dest / "README.md").read_text() == "# from-file\n\nsize=9\n"
@@ -97,9 +122,16 @@ def test_new_json_summary_has_a_versioned_envelope(template_repo, run_cli, tmp_p
     assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert set(payload) == {
-        "mlplate_result_version", "command", "destination", "template", "template_version",
-        "answers", "git_commit", "lockfile", "steps",
-    }  # fmt: skip
+        "mlplate_result_version",
+        "command",
+        "destination",
+        "template",
+        "template_version",
+        "answers",
+        "git_commit",
+        "lockfile",
+        "steps",
+    }
     assert payload["mlplate_result_version"] == "1"
     assert payload["command"] == "new"
     assert payload["template_version"] == "v1.0.0"
@@ -120,13 +152,18 @@ def test_new_into_an_existing_empty_directory(template_repo, run_cli, tmp_path):
     repo = template_repo(SMALL_TEMPLATE)
     dest = tmp_path / "empty"
     dest.mkdir()
-    assert run_cli("new", dest, "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code == 0
+    assert (
+        run_cli("new", dest, "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code
+        == 0
+    )
     assert (dest / "README.md").is_file()
 
 
 def test_bundled_template_renders_from_this_checkout(run_cli, tmp_path):
     dest = tmp_path / "proj"
-    result = run_cli("new", dest, "--defaults", "--no-lock", "-q", "--data", "project_name=Churn Model")
+    result = run_cli(
+        "new", dest, "--defaults", "--no-lock", "-q", "--data", "project_name=Churn Model"
+    )
     assert result.exit_code == 0, result.stderr
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert answers["package_name"] == "churn_model"
@@ -154,13 +191,21 @@ def _assert_clean_failure(result, dest: Path, *needles: str) -> None:
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        pytest.param(["--data", "package_name=9lives"], ["package_name", "not a Python identifier"], id="bad-package"),
+        pytest.param(
+            ["--data", "package_name=9lives"],
+            ["package_name", "not a Python identifier"],
+            id="bad-package",
+        ),
         pytest.param(["--data", "colour=blue"], ["colour", "project_name"], id="unknown-key"),
         pytest.param(["--data", "python_version=3.9"], ["python_version", "3.9"], id="bad-choice"),
         pytest.param(["--data", "size=lots"], ["size"], id="wrong-type"),
         pytest.param(["--data", "secret=1"], ["secret"], id="computed-value"),
         pytest.param(["--data", "novalue"], ["key=value"], id="malformed-data"),
-        pytest.param(["--answers-file", "/nonexistent/answers.yml"], ["answers file"], id="missing-answers-file"),
+        pytest.param(
+            ["--answers-file", "/nonexistent/answers.yml"],
+            ["answers file"],
+            id="missing-answers-file",
+        ),
         pytest.param(["--vcs-ref", "v9.9.9"], ["v9.9.9"], id="unknown-ref"),
     ],
 )
@@ -215,7 +260,9 @@ def test_new_names_a_missing_tool(template_repo, run_cli, tmp_path, monkeypatch,
 
 def test_failed_lock_leaves_nothing_behind(template_repo, run_cli, tmp_path):
     broken = dict(SMALL_TEMPLATE)
-    broken["template/pyproject.toml.jinja"] = '[project]\nname = "x"\nversion = "0"\ndependencies = ["not a req !!"]\n'
+    broken["template/pyproject.toml.jinja"] = (
+        '[project]\nname = "x"\nversion = "0"\ndependencies = ["not a req !!"]\n'
+    )
     repo = template_repo(broken)
     dest = tmp_path / "proj"
     result = run_cli("new", dest, "-t", repo.root, "--defaults")

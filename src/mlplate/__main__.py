@@ -1,3 +1,5 @@
+"""`python -m mlplate`: the same as the `mlplate` command."""
+
 from mlplate.cli import entry
 
 entry()

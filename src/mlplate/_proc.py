@@ -10,7 +10,10 @@ from pathlib import Path
 from mlplate.errors import CommandFailed, ToolMissing
 
 _INSTALL_HINTS = {
-    "git": ("install git (e.g. apt-get install git), or pass --no-git", "initialise the repository"),
+    "git": (
+        "install git (e.g. apt-get install git), or pass --no-git",
+        "initialise the repository",
+    ),
     "uv": ("install uv (pip install uv), or pass --no-lock", "lock the project's dependencies"),
 }
 
@@ -35,7 +38,13 @@ def run(
     """Run a command, capturing output; raise CommandFailed on a non-zero exit when `check`."""
     require(args[0])
     done = subprocess.run(
-        list(args), cwd=cwd, env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+        list(args),
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
     if check and done.returncode != 0:
         raise CommandFailed(command=" ".join(args), output=done.stderr or done.stdout, hint=hint)
@@ -45,7 +54,9 @@ def run(
 def run_bytes(args: Sequence[str], *, cwd: Path | None = None) -> bytes:
     """Run a command and return its raw stdout; raise CommandFailed on failure."""
     require(args[0])
-    done = subprocess.run(list(args), cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        list(args), cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL
+    )
     if done.returncode != 0:
         raise CommandFailed(command=" ".join(args), output=done.stderr.decode(errors="replace"))
     return done.stdout

@@ -30,6 +30,8 @@ class UserError(MlplateError):
 
 
 class DestinationNotEmpty(UserError):
+    """The destination exists and holds files."""
+
     def __init__(self, *, path: Path) -> None:
         super().__init__(
             f"destination {path} already exists and is not empty",
@@ -38,6 +40,8 @@ class DestinationNotEmpty(UserError):
 
 
 class TemplateNotFound(UserError):
+    """The template path does not exist."""
+
     def __init__(self, *, src: str) -> None:
         super().__init__(
             f"template {src} does not exist",
@@ -46,6 +50,8 @@ class TemplateNotFound(UserError):
 
 
 class NotACopierTemplate(UserError):
+    """The template directory has no copier.yml."""
+
     def __init__(self, *, src: str) -> None:
         super().__init__(
             f"{src} is not a copier template (no copier.yml or copier.yaml at its root)",
@@ -54,6 +60,8 @@ class NotACopierTemplate(UserError):
 
 
 class UnknownQuestion(UserError):
+    """An answer was given to a question the template does not ask."""
+
     def __init__(self, *, key: str, known: Iterable[str]) -> None:
         super().__init__(
             f"the template has no question named '{key}'",
@@ -62,6 +70,8 @@ class UnknownQuestion(UserError):
 
 
 class InvalidAnswer(UserError):
+    """An answer the template's question rejects."""
+
     def __init__(self, *, key: str, reason: str) -> None:
         super().__init__(
             f"invalid value for '{key}': {reason}",
@@ -70,6 +80,8 @@ class InvalidAnswer(UserError):
 
 
 class MissingAnswer(UserError):
+    """A question with no answer and no default, outside a terminal."""
+
     def __init__(self, *, question: str, help_text: str = "") -> None:
         about = f" ({help_text})" if help_text else ""
         super().__init__(
@@ -79,14 +91,20 @@ class MissingAnswer(UserError):
 
 
 class ToolMissing(UserError):
+    """An external program mlplate needs is not on PATH."""
+
     def __init__(self, *, tool: str, why: str, install: str) -> None:
         super().__init__(f"{tool} is not installed; it is needed to {why}", install)
 
 
 class DirtyWorktree(UserError):
+    """The project has uncommitted changes, so an update could not be undone."""
+
     def __init__(self, *, paths: Iterable[str]) -> None:
         listed = list(paths)
-        shown = ", ".join(listed[:10]) + (f" (+{len(listed) - 10} more)" if len(listed) > 10 else "")
+        shown = ", ".join(listed[:10]) + (
+            f" (+{len(listed) - 10} more)" if len(listed) > 10 else ""
+        )
         super().__init__(
             f"the work tree has uncommitted changes: {shown}",
             "commit or stash them (git stash -u), then run again",
@@ -95,7 +113,11 @@ class DirtyWorktree(UserError):
 
 
 class CommandFailed(UserError):
+    """An external command exited non-zero; the last line of its output says why."""
+
     def __init__(self, *, command: str, output: str, hint: str = "") -> None:
         last = output.strip().splitlines()[-1] if output.strip() else "no output"
-        super().__init__(f"`{command}` failed: {last}", hint or "run it by hand to see the whole output")
+        super().__init__(
+            f"`{command}` failed: {last}", hint or "run it by hand to see the whole output"
+        )
         self.output = output

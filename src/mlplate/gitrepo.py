@@ -19,14 +19,17 @@ _FALLBACK_IDENTITY = {
 
 
 def git(*args: str, cwd: Path, check: bool = True) -> str:
+    """Run git in `cwd`; returns its stripped stdout."""
     return _proc.run(["git", *args], cwd=cwd, check=check).stdout.strip()
 
 
 def is_repo_root(path: Path) -> bool:
+    """True when `path` is the top of a git work tree."""
     return (path / ".git").exists()
 
 
 def init(path: Path) -> None:
+    """Create an empty repository on branch main."""
     git("init", "--quiet", "--initial-branch=main", cwd=path)
 
 
@@ -57,6 +60,7 @@ def dirty_paths(path: Path, *, include_untracked: bool = True) -> list[str]:
 
 
 def resolve(path: Path, ref: str) -> str:
+    """The full hash `ref` points at, or an empty string."""
     return git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=path)
 
 
@@ -66,6 +70,7 @@ def describe(path: Path, ref: str) -> str:
 
 
 def tags(path: Path) -> list[str]:
+    """Every tag of the repository."""
     out = git("tag", "--list", cwd=path)
     return [t for t in out.splitlines() if t]
 

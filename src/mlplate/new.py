@@ -67,7 +67,9 @@ def new(  # pylint: disable=too-many-arguments
         if git:
             progress("Creating the first commit")
             gitrepo.init(work)
-            commit = gitrepo.commit_all(work, f"Create {dest.name} from {source.src} {source.version or ''}".strip())
+            commit = gitrepo.commit_all(
+                work, f"Create {dest.name} from {source.src} {source.version or ''}".strip()
+            )
             steps.append("git")
     return NewResult(
         destination=dest,

@@ -28,6 +28,8 @@ POLICY_FILE = ".mlplate.yml"
 
 
 class Owner(str, Enum):
+    """The owner kinds a path can have."""
+
     TEMPLATE = "template"
     SHARED = "shared"
     SEEDED = "seeded"
@@ -59,6 +61,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 
 
 def matches(path: str, pattern: str) -> bool:
+    """True when the POSIX path matches the glob (`**/` and a trailing `/` included)."""
     pattern = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
     if pattern.endswith("/"):
         pattern += "**"
@@ -67,6 +70,8 @@ def matches(path: str, pattern: str) -> bool:
 
 @dataclass(frozen=True)
 class Policy:
+    """The ownership rules of one project."""
+
     template: tuple[str, ...] = ()
     seeded: tuple[str, ...] = ()
     shared: tuple[str, ...] = ()
@@ -84,14 +89,19 @@ class Policy:
 
 
 def parse(text: str, *, source: str = POLICY_FILE) -> Policy:
+    """Read a policy from the text of .mlplate.yml."""
     try:
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise UserError(f"{source} is not valid YAML: {exc.__class__.__name__}", f"fix the syntax of {source}") from None
+        raise UserError(
+            f"{source} is not valid YAML: {exc.__class__.__name__}", f"fix the syntax of {source}"
+        ) from None
     if not isinstance(raw, dict):
         raise UserError(f"{source} must be a mapping", f"see the comment at the top of {source}")
     owners = raw.get("ownership") or {}
-    unknown = set(owners) - {o.value for o in Owner} if isinstance(owners, dict) else {"<not a mapping>"}
+    unknown = (
+        set(owners) - {o.value for o in Owner} if isinstance(owners, dict) else {"<not a mapping>"}
+    )
     if unknown:
         raise UserError(
             f"{source} names unknown owners: {', '.join(sorted(map(str, unknown)))}",

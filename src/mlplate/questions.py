@@ -16,6 +16,8 @@ from mlplate.template_source import TemplateRef
 
 @dataclass(frozen=True)
 class Question:
+    """What mlplate needs to know of one template question."""
+
     name: str
     help: str
     has_default: bool
@@ -28,7 +30,9 @@ def _config_text(template: TemplateRef) -> str | None:
         return None
     if template.repo is not None and not template.worktree:
         for name in ("copier.yml", "copier.yaml"):
-            done = _proc.run(["git", "show", f"{template.commit}:{name}"], cwd=template.repo, check=False)
+            done = _proc.run(
+                ["git", "show", f"{template.commit}:{name}"], cwd=template.repo, check=False
+            )
             if done.returncode == 0:
                 return done.stdout
         return None
@@ -69,7 +73,9 @@ def parse_data(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise UserError(f"--data '{pair}' is not of the form key=value", "write it as --data name=value")
+            raise UserError(
+                f"--data '{pair}' is not of the form key=value", "write it as --data name=value"
+            )
         data[key.strip()] = value
     return data
 
@@ -114,7 +120,9 @@ def check_known(data: dict[str, Any], questions: dict[str, Question] | None) -> 
 def read_answers_file(path: Path) -> dict[str, Any]:
     """Answers from a YAML file (`--answers-file`), without copier's private `_` keys."""
     if not path.is_file():
-        raise UserError(f"answers file {path} does not exist", "pass --answers-file an existing YAML file")
+        raise UserError(
+            f"answers file {path} does not exist", "pass --answers-file an existing YAML file"
+        )
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -122,5 +130,7 @@ def read_answers_file(path: Path) -> dict[str, Any]:
             f"answers file {path} is not valid YAML ({exc.__class__.__name__})", "fix its syntax"
         ) from None
     if not isinstance(loaded, dict):
-        raise UserError(f"answers file {path} is not a mapping of question: answer", "fix its contents")
+        raise UserError(
+            f"answers file {path} is not a mapping of question: answer", "fix its contents"
+        )
     return {k: v for k, v in loaded.items() if not str(k).startswith("_")}

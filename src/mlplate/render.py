@@ -24,6 +24,8 @@ from mlplate.template_source import TEMPLATE_PATHS, TemplateRef
 
 @dataclass(frozen=True)
 class Rendered:
+    """Where the answers file was written and the answers copier used."""
+
     answers_file: str
     answers: dict[str, Any]
 
@@ -37,7 +39,9 @@ def render(
 ) -> Rendered:
     """Render `template` into `dest` (created; must not exist or be empty)."""
     if template.repo is None:
-        return _copier_copy(template.src, dest, data=data, defaults=defaults, vcs_ref=template.version)
+        return _copier_copy(
+            template.src, dest, data=data, defaults=defaults, vcs_ref=template.version
+        )
     with tempfile.TemporaryDirectory(prefix="mlplate-tpl-") as tmp:
         snapshot = Path(tmp)
         if template.worktree:
@@ -52,7 +56,8 @@ def render(
 def _copy_worktree(repo: Path, dest: Path) -> None:
     """Copy the tracked and new (not ignored) template files as they are on disk."""
     listed = _proc.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS], cwd=repo
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS],
+        cwd=repo,
     ).stdout.splitlines()
     for rel in listed:
         source = repo / rel
@@ -76,7 +81,9 @@ def _copier_copy(
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # copier's dirty-template notices: mlplate reports its own
+            warnings.simplefilter(
+                "ignore"
+            )  # copier's dirty-template notices: mlplate reports its own
             worker = copier.run_copy(
                 src,
                 str(dest),
@@ -97,12 +104,14 @@ def _copier_copy(
     except ValueError as exc:
         raise _answer_error(str(exc)) from None
     except CopierError as exc:
-        raise UserError(f"copier could not render the template: {exc}", "check the template and answers") from None
+        raise UserError(
+            f"copier could not render the template: {exc}", "check the template and answers"
+        ) from None
     return Rendered(answers_file=str(worker.answers_relpath), answers=dict(worker.answers.combined))
 
 
 def _answer_error(message: str) -> UserError:
-    # copier words these as "Validation error for question 'x': why" / "Invalid choice for 'x': why".
+    # copier words these "Validation error for question 'x': why" or "Invalid choice for 'x': why".
     for marker in ("question '", "for '"):
         if marker in message:
             key = message.split(marker, 1)[1].split("'", 1)[0]
@@ -110,11 +119,13 @@ def _answer_error(message: str) -> UserError:
             if "default" in message.lower() and "no" in message.lower():
                 return MissingAnswer(question=key)
             return InvalidAnswer(key=key, reason=reason)
-    return UserError(f"invalid answer: {message}", "check the --data values against the template's questions")
+    return UserError(
+        f"invalid answer: {message}", "check the --data values against the template's questions"
+    )
 
 
 def _record_source(answers_path: Path, *, src: str, version: str | None) -> None:
-    """Point the answers file at the real template source and version, as `copier copy` records them."""
+    """Point the answers file at the real template source and version, as `copier copy` does."""
     if not answers_path.is_file():
         return
     out: list[str] = []
@@ -123,7 +134,9 @@ def _record_source(answers_path: Path, *, src: str, version: str | None) -> None
             continue
         if line.startswith("_src_path:"):
             if version:
-                out.append(yaml.safe_dump({"_commit": version}, default_flow_style=False, width=1_000_000))
+                out.append(
+                    yaml.safe_dump({"_commit": version}, default_flow_style=False, width=1_000_000)
+                )
             line = yaml.safe_dump({"_src_path": src}, default_flow_style=False, width=1_000_000)
         out.append(line)
     answers_path.write_text("".join(out), encoding="utf-8")

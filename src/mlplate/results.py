@@ -16,6 +16,8 @@ def envelope(command: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class NewResult:
+    """What `mlplate new` created."""
+
     destination: Path
     template: str
     template_version: str | None
@@ -25,6 +27,7 @@ class NewResult:
     steps: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """The versioned JSON form printed by --json."""
         data = asdict(self)
         data["destination"] = str(self.destination)
         return envelope("new", data)

@@ -31,4 +31,5 @@ def staged_directory(dest: Path) -> Iterator[Path]:
 
 
 def is_empty_or_missing(path: Path) -> bool:
+    """True when `path` can become a new project."""
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from mlplate import __version__, gitrepo
+from mlplate import gitrepo
+from mlplate._version import __version__
 from mlplate.errors import NotACopierTemplate, TemplateNotFound, UserError
 
 TEMPLATE_PATHS = ("copier.yml", "template", "hooks")
@@ -38,10 +39,12 @@ class TemplateRef:
 
     @property
     def is_remote(self) -> bool:
+        """True for a git URL (copier fetches it); False for local paths."""
         return self.repo is None and is_remote(self.src)
 
 
 def is_remote(src: str) -> bool:
+    """True for a git URL (copier fetches it); False for local paths."""
     return src.startswith(_REMOTE_PREFIXES) or src.endswith(".git") and not Path(src).exists()
 
 
@@ -88,7 +91,11 @@ def _at_ref(repo: Path, ref: str, *, worktree: bool = False) -> TemplateRef:
             "pass --vcs-ref a tag, branch or commit that exists (git tag --list shows the tags)",
         )
     return TemplateRef(
-        src=str(repo), repo=repo, commit=commit, version=gitrepo.describe(repo, commit), worktree=worktree
+        src=str(repo),
+        repo=repo,
+        commit=commit,
+        version=gitrepo.describe(repo, commit),
+        worktree=worktree,
     )
 
 

@@ -11,14 +11,14 @@ import json
 import os
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-import mlplate
+from mlplate.demo import serving
+from mlplate.new import new
 
 pytestmark = pytest.mark.e2e
 
@@ -27,40 +27,65 @@ ROW = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 5.1, "petal_widt
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "MY_ML_PROJECT_", "VIRTUAL_ENV"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MLFLOW_", "MY_ML_PROJECT_", "VIRTUAL_ENV"))
+    }
     env["UV_PYTHON_DOWNLOADS"] = "never"
     return env
 
 
-def project_run(project: Path, *args: str, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess:
+def project_run(
+    project: Path, *args: str, check: bool = True, timeout: int = 600
+) -> subprocess.CompletedProcess:
+    """Run a command in the project's environment; fail with its output."""
     done = subprocess.run(
-        ["uv", "run", "--no-sync", *args], cwd=project, env=_env(), capture_output=True, text=True, timeout=timeout,
+        ["uv", "run", "--no-sync", *args],
+        cwd=project,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         check=False,
-    )  # fmt: skip
+    )
     if check and done.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+        raise AssertionError(
+            f"{' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+        )
     return done
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(name="project", scope="module")
+def fixture_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project generated on the defaults (locked, committed) and installed with uv."""
     dest = tmp_path_factory.mktemp("generated") / "my-ml-project"
-    result = mlplate.new(dest, defaults=True)
+    result = new(dest, defaults=True)
     assert result.lockfile and result.git_commit
-    subprocess.run(["uv", "sync", "--locked"], cwd=dest, env=_env(), check=True, capture_output=True)
+    subprocess.run(
+        ["uv", "sync", "--locked"], cwd=dest, env=_env(), check=True, capture_output=True
+    )
     return dest
 
 
-@pytest.fixture(scope="module")
-def trained(project: Path) -> Path:
+@pytest.fixture(name="trained", scope="module")
+def fixture_trained(project: Path) -> Path:
+    """The project after `data` and one `train`."""
     project_run(project, "python", "-m", f"{PACKAGE}.data")
     project_run(project, "python", "-m", f"{PACKAGE}.train")
     return project
 
 
 def test_generated_project_is_committed_with_its_lockfile(project: Path) -> None:
-    tracked = subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True).stdout
-    for path in ("uv.lock", ".copier-answers.yml", f"src/{PACKAGE}/train.py", f"src/{PACKAGE}/serve.py"):
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+    for path in (
+        "uv.lock",
+        ".copier-answers.yml",
+        f"src/{PACKAGE}/train.py",
+        f"src/{PACKAGE}/serve.py",
+    ):
         assert path in tracked.splitlines()
 
 
@@ -68,7 +93,9 @@ def test_generated_tests_pass(project: Path) -> None:
     done = project_run(project, "pytest", "-q", "-p", "no:cacheprovider", check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert " passed" in done.stdout and " failed" not in done.stdout
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
     assert status == "", f"the project's tests left files behind:\n{status}"
 
 
@@ -84,9 +111,13 @@ def test_training_tracks_registers_and_is_deterministic(trained: Path) -> None:
 def test_quality_gate_failure_exits_non_zero_with_a_clear_message(trained: Path) -> None:
     env_key = f"{PACKAGE.upper()}_GATE__MIN_VALUE"
     done = subprocess.run(
-        ["uv", "run", "--no-sync", "python", "-m", f"{PACKAGE}.train"], cwd=trained,
-        env={**_env(), env_key: "1.01"}, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        ["uv", "run", "--no-sync", "python", "-m", f"{PACKAGE}.train"],
+        cwd=trained,
+        env={**_env(), env_key: "1.01"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert "gate" in (done.stdout + done.stderr).lower()
@@ -109,52 +140,53 @@ def _request(url: str, payload: dict | None = None) -> tuple[int, dict]:
 
 
 def test_real_uvicorn_server_answers_predict_and_open_inference_protocol(trained: Path) -> None:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = ["uv", "run", "--no-sync", "uvicorn", f"{PACKAGE}.serve:app", "--host", "127.0.0.1", "--port", str(port)]
-    with subprocess.Popen(cmd, cwd=trained, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as server:
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if _request(f"{base}/ready")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
-                assert time.monotonic() < deadline, "server not ready after 90 s"
-                time.sleep(0.3)
+    with serving(trained, PACKAGE, _env()) as base:
+        status, health = _request(f"{base}/health")
+        assert status == 200 and json.dumps(health).count(PACKAGE) >= 1
 
-            status, health = _request(f"{base}/health")
-            assert status == 200 and json.dumps(health).count(PACKAGE) >= 1
+        status, body = _request(f"{base}/predict", {"rows": [ROW, {**ROW, "petal_length": 1.4}]})
+        assert status == 200, body
+        assert len(body["predictions"]) == 2
 
-            status, body = _request(f"{base}/predict", {"rows": [ROW, {**ROW, "petal_length": 1.4}]})
-            assert status == 200, body
-            assert len(body["predictions"]) == 2
+        tensor = {
+            "name": "input-0",
+            "shape": [1, 4],
+            "datatype": "FP64",
+            "data": list(ROW.values()),
+        }
+        status, body = _request(f"{base}/v2/models/{PACKAGE}/infer", {"inputs": [tensor]})
+        assert status == 200, body
+        assert body["model_name"] == PACKAGE and body["outputs"][0]["shape"][0] == 1
 
-            tensor = {"name": "input-0", "shape": [1, 4], "datatype": "FP64", "data": list(ROW.values())}
-            status, body = _request(f"{base}/v2/models/{PACKAGE}/infer", {"inputs": [tensor]})
-            assert status == 200, body
-            assert body["model_name"] == PACKAGE and body["outputs"][0]["shape"][0] == 1
+        status, body = _request(f"{base}/predict", {"rows": [{**ROW, "sepal_length": "wide"}]})
+        assert status == 422 and "sepal_length" in json.dumps(body)
+        status, _ = _request(f"{base}/v2/models/nope/infer", {"inputs": [tensor]})
+        assert status == 404
 
-            status, body = _request(f"{base}/predict", {"rows": [{**ROW, "sepal_length": "wide"}]})
-            assert status == 422 and "sepal_length" in json.dumps(body)
-            status, _ = _request(f"{base}/v2/models/nope/infer", {"inputs": [tensor]})
-            assert status == 404
-
-            with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
-                assert b"# TYPE" in response.read()
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
+        with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+            assert b"# TYPE" in response.read()
 
 
 def test_monitor_alerts_on_a_drifted_batch_only(trained: Path) -> None:
     project_run(trained, "python", "-m", f"{PACKAGE}.monitor", "demo-batches")
-    clean = project_run(trained, "python", "-m", f"{PACKAGE}.monitor", "--current", "data/batches/clean.csv", check=False)
+    clean = project_run(
+        trained,
+        "python",
+        "-m",
+        f"{PACKAGE}.monitor",
+        "--current",
+        "data/batches/clean.csv",
+        check=False,
+    )
     assert clean.returncode == 0, clean.stdout + clean.stderr
     drifted = project_run(
-        trained, "python", "-m", f"{PACKAGE}.monitor", "--current", "data/batches/drifted.csv", check=False
+        trained,
+        "python",
+        "-m",
+        f"{PACKAGE}.monitor",
+        "--current",
+        "data/batches/drifted.csv",
+        check=False,
     )
     assert drifted.returncode == 1, drifted.stdout + drifted.stderr
     report = json.loads((trained / "reports/drift.json").read_text())

@@ -18,22 +18,43 @@ pytestmark = pytest.mark.e2e
 def test_wheel_install_generates_from_the_bundled_template(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     env |= {"UV_PYTHON_DOWNLOADS": "never", "MLPLATE_CACHE_DIR": str(tmp_path / "cache")}
-    subprocess.run(["uv", "build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(REPO_ROOT)], check=True, env=env)
+    subprocess.run(
+        ["uv", "build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(REPO_ROOT)],
+        check=True,
+        env=env,
+    )
     wheel = next((tmp_path / "dist").glob("mlplate-*.whl"))
     subprocess.run(["uv", "venv", "-q", str(tmp_path / "venv")], check=True, env=env)
     python = tmp_path / "venv/bin/python"
-    subprocess.run(["uv", "pip", "install", "-q", "-p", str(python), str(wheel)], check=True, env=env)
+    subprocess.run(
+        ["uv", "pip", "install", "-q", "-p", str(python), str(wheel)], check=True, env=env
+    )
 
     for name in ("a", "b"):  # the second run reuses the cached template repository
         done = subprocess.run(
-            [str(tmp_path / "venv/bin/mlplate"), "new", str(tmp_path / name), "--defaults", "--no-lock", "-q"],
-            cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                str(tmp_path / "venv/bin/mlplate"),
+                "new",
+                str(tmp_path / name),
+                "--defaults",
+                "--no-lock",
+                "-q",
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
     answers = yaml.safe_load((tmp_path / "a/.copier-answers.yml").read_text())
     assert answers["_commit"] == f"v{mlplate.__version__}"
     cached = Path(answers["_src_path"])
     assert cached == tmp_path / "cache/mlplate/template"
-    tags = subprocess.run(["git", "tag"], cwd=cached, capture_output=True, text=True, check=True).stdout.split()
+    tags = subprocess.run(
+        ["git", "tag"], cwd=cached, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert tags == [f"v{mlplate.__version__}"]
-    assert (tmp_path / "a/pyproject.toml").read_text() == (tmp_path / "b/pyproject.toml").read_text()
+    assert (tmp_path / "a/pyproject.toml").read_text() == (
+        tmp_path / "b/pyproject.toml"
+    ).read_text()

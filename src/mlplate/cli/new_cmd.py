@@ -10,7 +10,7 @@ import typer
 from rich.panel import Panel
 
 from mlplate import questions
-from mlplate.cli import app, print_json, stderr, stdout
+from mlplate.cli.app import app, print_json, stderr, stdout
 from mlplate.new import new
 from mlplate.results import NewResult
 
@@ -19,12 +19,23 @@ from mlplate.results import NewResult
 def new_command(  # pylint: disable=too-many-arguments,too-many-positional-arguments
     dest: Path = typer.Argument(..., help="Directory to create (must be missing or empty)."),
     template: Optional[str] = typer.Option(
-        None, "--template", "-t", help="Copier template: local path or git URL (default: the bundled one)."
+        None,
+        "--template",
+        "-t",
+        help="Copier template: local path or git URL (default: the bundled one).",
     ),
-    vcs_ref: Optional[str] = typer.Option(None, "--vcs-ref", help="Template version: tag, branch or commit."),
-    data: list[str] = typer.Option([], "--data", "-d", help="Answer a question: key=value (repeatable)."),
-    answers_file: Optional[Path] = typer.Option(None, "--answers-file", help="YAML file of answers."),
-    defaults: bool = typer.Option(False, "--defaults", help="Use defaults for unanswered questions; never prompt."),
+    vcs_ref: Optional[str] = typer.Option(
+        None, "--vcs-ref", help="Template version: tag, branch or commit."
+    ),
+    data: list[str] = typer.Option(
+        [], "--data", "-d", help="Answer a question: key=value (repeatable)."
+    ),
+    answers_file: Optional[Path] = typer.Option(
+        None, "--answers-file", help="YAML file of answers."
+    ),
+    defaults: bool = typer.Option(
+        False, "--defaults", help="Use defaults for unanswered questions; never prompt."
+    ),
     no_git: bool = typer.Option(False, "--no-git", help="Skip git init and the first commit."),
     no_lock: bool = typer.Option(False, "--no-lock", help="Skip locking dependencies with uv."),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary."),
