@@ -8,7 +8,7 @@ Run with `uvicorn <package>.serve:app`. The model is the registry's champion
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .config import Config, get_config
 from .data import CLASSES, FEATURES
+from .inference import Proba, serving_predictor
 from .metrics import PrometheusMiddleware, render_metrics
 
 _MEASUREMENT = Field(ge=0.0, le=30.0, description="centimetres")
@@ -64,6 +65,13 @@ class LoadedModel:
     version: str
     run_id: str
     uri: str
+    predict_proba: Proba = field(init=False, repr=False, compare=False)
+    path: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        proba, path = serving_predictor(self.model, len(FEATURES))
+        object.__setattr__(self, "predict_proba", proba)
+        object.__setattr__(self, "path", path)
 
 
 def load_model(config: Config) -> LoadedModel:
@@ -86,7 +94,7 @@ def load_model(config: Config) -> LoadedModel:
 
 
 def _predict(loaded: LoadedModel, matrix: np.ndarray) -> tuple[list[int], list[list[float]]]:
-    probabilities = loaded.model.predict_proba(matrix)
+    probabilities = loaded.predict_proba(matrix)
     return probabilities.argmax(axis=1).tolist(), probabilities.round(6).tolist()
 
 
@@ -147,6 +155,7 @@ def create_app(model: LoadedModel | None = None, config: Config | None = None) -
             "version": loaded.version,
             "run_id": loaded.run_id,
             "uri": loaded.uri,
+            "inference": loaded.path,
         }
         return {"status": "ok", "model": served}
 
