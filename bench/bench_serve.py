@@ -120,6 +120,23 @@ def prepare(project: Path | None, work: Path) -> tuple[Path, str, dict[str, str]
     return project, package, env
 
 
+def print_results(results: dict[str, dict[int, tuple[float, float, float]]]) -> None:
+    """The table of every run, then the ratios against both references."""
+    rows = [("server", "conns", "req/s", "p50 ms", "p99 ms")]
+    for name, by_conn in results.items():
+        for conns, (rps, p50, p99) in by_conn.items():
+            rows.append((name, str(conns), f"{rps:.0f}", f"{p50:.2f}", f"{p99:.2f}"))
+    print(table(rows))
+    for conns in CONNECTIONS:
+        ours = results["generated service"][conns][0]
+        print(
+            f"{conns:>2} conns: generated / bare = "
+            f"{ours / results['bare numpy endpoint'][conns][0]:.2f}x "
+            f"(target >= 0.8), generated / mlflow serve = "
+            f"{ours / results['mlflow models serve'][conns][0]:.1f}x (target >= 6)"
+        )
+
+
 def main() -> None:
     """Serve the model three ways, load each, print the table and ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -140,35 +157,29 @@ def main() -> None:
             "PATH": f"{project / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}",
         }
         features = ",".join(ROW)
+
+        def uvicorn(app: str, *extra: str) -> list[str]:
+            return [
+                py,
+                "-m",
+                "uvicorn",
+                app,
+                *extra,
+                "--host",
+                "127.0.0.1",
+                "--log-level",
+                "warning",
+            ]
+
         contenders = {
             "generated service": (
-                [
-                    py,
-                    "-m",
-                    "uvicorn",
-                    f"{package}.serve:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--log-level",
-                    "warning",
-                ],
+                uvicorn(f"{package}.serve:app"),
                 "/predict",
                 {"rows": [ROW]},
                 "/ready",
             ),
             "bare numpy endpoint": (
-                [
-                    py,
-                    "-m",
-                    "uvicorn",
-                    "bare_server:app",
-                    "--app-dir",
-                    str(HERE),
-                    "--host",
-                    "127.0.0.1",
-                    "--log-level",
-                    "warning",
-                ],
+                uvicorn("bare_server:app", "--app-dir", str(HERE)),
                 "/predict",
                 {"rows": [ROW]},
                 "/docs",
@@ -203,19 +214,7 @@ def main() -> None:
                     c: wrk(f"http://127.0.0.1:{port}{path}", body, c, args.duration, work)
                     for c in CONNECTIONS
                 }
-        rows = [("server", "conns", "req/s", "p50 ms", "p99 ms")]
-        for name, by_conn in results.items():
-            for conns, (rps, p50, p99) in by_conn.items():
-                rows.append((name, str(conns), f"{rps:.0f}", f"{p50:.2f}", f"{p99:.2f}"))
-        print(table(rows))
-        for conns in CONNECTIONS:
-            ours = results["generated service"][conns][0]
-            print(
-                f"{conns:>2} conns: generated / bare = "
-                f"{ours / results['bare numpy endpoint'][conns][0]:.2f}x "
-                f"(target >= 0.8), generated / mlflow serve = "
-                f"{ours / results['mlflow models serve'][conns][0]:.1f}x (target >= 6)"
-            )
+        print_results(results)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

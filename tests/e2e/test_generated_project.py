@@ -169,25 +169,15 @@ def test_real_uvicorn_server_answers_predict_and_open_inference_protocol(trained
 
 def test_monitor_alerts_on_a_drifted_batch_only(trained: Path) -> None:
     project_run(trained, "python", "-m", f"{PACKAGE}.monitor", "demo-batches")
-    clean = project_run(
-        trained,
-        "python",
-        "-m",
-        f"{PACKAGE}.monitor",
-        "--current",
-        "data/batches/clean.csv",
-        check=False,
-    )
+
+    def monitor(batch: str) -> subprocess.CompletedProcess:
+        current = f"data/batches/{batch}.csv"
+        return project_run(
+            trained, "python", "-m", f"{PACKAGE}.monitor", "--current", current, check=False
+        )
+
+    clean, drifted = monitor("clean"), monitor("drifted")
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    drifted = project_run(
-        trained,
-        "python",
-        "-m",
-        f"{PACKAGE}.monitor",
-        "--current",
-        "data/batches/drifted.csv",
-        check=False,
-    )
     assert drifted.returncode == 1, drifted.stdout + drifted.stderr
     report = json.loads((trained / "reports/drift.json").read_text())
     assert report
