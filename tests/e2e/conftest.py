@@ -1,0 +1,82 @@
+"""A project generated on the default answers, installed and trained once per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mlplate.new import new
+
+
+@dataclass(frozen=True)
+class Project:
+    """A generated project on disk, and how to run commands in it."""
+
+    root: Path
+    package: str
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment a developer has: none of the test runner's virtualenv or overrides."""
+        prefix = f"{self.package.upper()}_"
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("VIRTUAL_ENV", "MLFLOW_", "PRE_COMMIT", "UV_", prefix))
+        }
+        env["UV_PYTHON_DOWNLOADS"] = "never"  # use the machine's Python; nothing to download here
+        return env
+
+    def run(
+        self, *args: str | Path, timeout: float = 900, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a command in the project; the caller checks the outcome."""
+        return subprocess.run(
+            [str(a) for a in args],
+            cwd=self.root,
+            env=env or self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def uv_run(self, *args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """Run a command in the project's locked environment, as the Makefile does."""
+        return self.run("uv", "run", "--no-sync", *args, timeout=timeout)
+
+    def must(self, *args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """Run a command in the project and fail the test, with its output, if it fails."""
+        done = self.run(*args, timeout=timeout)
+        if done.returncode != 0:
+            output = f"{done.stdout}\n{done.stderr}"
+            raise AssertionError(f"{_show(args)} exited {done.returncode}:\n{output}")
+        return done
+
+
+def _show(args: Sequence[str | Path]) -> str:
+    return " ".join(str(a) for a in args)
+
+
+@pytest.fixture(name="scaffold", scope="session")
+def fixture_scaffold(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """`mlplate new` on the default answers (rendered, locked, committed), then `uv sync`."""
+    root = tmp_path_factory.mktemp("scaffold") / "my-ml-project"
+    result = new(root, defaults=True)
+    assert result.git_commit and result.lockfile
+    project = Project(root=root, package=str(result.answers["package_name"]))
+    project.must("uv", "sync", "--locked")
+    return project
+
+
+@pytest.fixture(name="trained_scaffold", scope="session")
+def fixture_trained_scaffold(scaffold: Project) -> Project:
+    """The scaffold after `make data train`: a champion model in its local registry."""
+    for step in ("data", "train"):
+        scaffold.must("uv", "run", "--no-sync", "python", "-m", f"{scaffold.package}.{step}")
+    return scaffold
