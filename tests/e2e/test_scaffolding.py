@@ -250,8 +250,10 @@ def _get(url: str) -> tuple[int, dict]:
 
 
 @contextmanager
-def _serving(command: list[str], *, cwd: Path, env: dict[str, str], port: int) -> Iterator[str]:
-    """Start `command`, wait until /ready answers 200, yield the base URL, then stop it."""
+def _serving(
+    command: list[str], *, cwd: Path, env: dict[str, str], port: int, until: str = "/ready"
+) -> Iterator[str]:
+    """Start `command`, wait until `until` answers 200, yield the base URL, then stop it."""
     base = f"http://127.0.0.1:{port}"
     with subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -260,7 +262,7 @@ def _serving(command: list[str], *, cwd: Path, env: dict[str, str], port: int) -
             deadline = time.monotonic() + 120
             while True:
                 try:
-                    status, body = _get(f"{base}/ready")
+                    status, body = _get(f"{base}{until}")
                 except OSError:
                     status, body = 0, None
                 if status == 200:
@@ -268,7 +270,9 @@ def _serving(command: list[str], *, cwd: Path, env: dict[str, str], port: int) -
                 if server.poll() is not None or time.monotonic() > deadline:
                     server.kill()
                     log = server.stdout.read() if server.stdout else ""
-                    pytest.fail(f"{command} never got ready (last /ready: {status} {body}):\n{log}")
+                    pytest.fail(
+                        f"{command} never got ready (last {until}: {status} {body}):\n{log}"
+                    )
                 time.sleep(0.5)
             yield base
         finally:
@@ -429,6 +433,17 @@ def test_image_build_steps_and_cmd_work_with_a_mounted_model(
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             assert len(json.loads(response.read())["predictions"]) == 1
+
+    # No model at all (CI's smoke test of the image): live and healthy, but not ready.
+    env = project.env | image_env
+    healthcheck = dockerfile.healthcheck_command(
+        dockerfile.only(replay.instructions, "HEALTHCHECK")
+    )
+    with _serving(_on_loopback(cmd, port), cwd=replay.app_dir, env=env, port=port, until="/health"):
+        status, health = _get(f"http://127.0.0.1:{port}/health")
+        assert status == 200 and health["status"] == "degraded" and health["error"], health
+        assert _get(f"http://127.0.0.1:{port}/ready")[0] == 503
+        assert _healthcheck(healthcheck, port, env, replay.app_dir) == 0
 
 
 # ── Docs ───────────────────────────────────────────────────────────────────
