@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from mlplate.check import check as run_check
+from mlplate.check.registry import Status
 from mlplate.demo import serving
 from mlplate.new import new
 
@@ -182,3 +184,11 @@ def test_monitor_alerts_on_a_drifted_batch_only(trained: Path) -> None:
     report = json.loads((trained / "reports/drift.json").read_text())
     assert report
     assert (trained / "reports/drift.html").read_text().lower().count("<html") == 1
+
+
+def test_mlplate_check_passes_on_the_generated_project(project: Path) -> None:
+    result = run_check(project)
+    failed = {o.id: o.details for o in result.failed}
+    assert not failed, failed
+    statuses = {o.id: o.status for o in result.outcomes}
+    assert statuses["MP103"] is Status.PASS  # the template-owned files really were compared

@@ -9,8 +9,8 @@ import importlib
 import os
 import sys
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from mlplate.cli.app import app, fail, print_json, stderr, stdout
 from mlplate.errors import EXIT_ERROR, EXIT_INTERRUPTED, MlplateError, UserError
@@ -22,18 +22,22 @@ def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app and turn errors into exit codes."""
     _register_commands()
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click returns a command's typer.Exit code instead of exiting.
+        returned = app(args=argv, standalone_mode=False)
     except typer.Exit as done:
         return done.exit_code
-    except (KeyboardInterrupt, typer.Abort, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         stderr.print("interrupted: nothing was changed")
         return EXIT_INTERRUPTED
-    except click.ClickException as error:
-        error.show()
-        return EXIT_ERROR
+    except TyperException as error:  # usage errors: unknown option, missing argument, bad value
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()  # pylint: disable=not-callable
+            return EXIT_ERROR
+        raise
     except Exception as error:  # pylint: disable=broad-exception-caught
         return _report(error)
-    return 0
+    return returned if isinstance(returned, int) else 0
 
 
 def _report(error: Exception) -> int:

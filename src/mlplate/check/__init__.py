@@ -1,0 +1,89 @@
+"""`mlplate check`: team conventions and template sync, for CI and pre-commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlplate.check.fixtures import Fixtures
+from mlplate.check.catalog import all_checks
+from mlplate.check.registry import Outcome, Status, run_checks
+from mlplate.errors import UserError
+from mlplate.results import envelope
+
+__all__ = ["CheckResult", "check", "all_checks"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every outcome of one `mlplate check` run."""
+
+    project: Path
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """The checks that failed."""
+        return [o for o in self.outcomes if o.status is Status.FAIL]
+
+    def to_json(self) -> dict[str, Any]:
+        """The versioned JSON form printed by --json."""
+        return envelope(
+            "check",
+            {
+                "project": str(self.project),
+                "passed": not self.failed,
+                "counts": {s.value: sum(o.status is s for o in self.outcomes) for s in Status},
+                "checks": [
+                    {
+                        "id": o.id,
+                        "family": o.family,
+                        "title": o.title,
+                        "status": o.status.value,
+                        "message": o.message,
+                        "details": list(o.details),
+                    }
+                    for o in self.outcomes
+                ],
+            },
+        )
+
+
+def check(
+    path: Path | str = ".",
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> CheckResult:
+    """Run the registered checks (or the selected ones) on the project at `path`."""
+    root = Path(path).expanduser().resolve()
+    if not root.is_dir():
+        raise UserError(f"{root} is not a directory", "pass the path of a project")
+    registry = all_checks()
+    wanted, skipped = _ids(select, registry), _ids(ignore, registry)
+    chosen = [
+        cls for cid, cls in registry.items() if (not wanted or cid in wanted) and cid not in skipped
+    ]
+    fixtures = Fixtures(root)
+    try:
+        outcomes = run_checks(chosen, fixtures.get)
+    finally:
+        fixtures.close()
+    return CheckResult(project=root, outcomes=tuple(outcomes))
+
+
+def _ids(given: Iterable[str], registry: dict[str, Any]) -> set[str]:
+    """Expand IDs and prefixes (`MP1` selects the sync family) to check IDs."""
+    ids: set[str] = set()
+    for item in given:
+        for part in str(item).split(","):
+            part = part.strip().upper()
+            if not part:
+                continue
+            matched = {cid for cid in registry if cid.startswith(part)}
+            if not matched:
+                raise UserError(f"no check matches '{part}'", "see `mlplate check --list`")
+            ids |= matched
+    return ids

@@ -1,0 +1,171 @@
+"""Convention checks (MP3xx): CI, Docker, pre-commit, lockfile and docs as the team runs them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from mlplate.check.registry import Check, Skip
+
+_PINNED = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
+
+
+def _steps(workflow: Any) -> list[dict[str, Any]]:
+    jobs = workflow.get("jobs", {}) if isinstance(workflow, dict) else {}
+    return [
+        step
+        for job in jobs.values()
+        if isinstance(job, dict)
+        for step in job.get("steps", []) or []
+    ]
+
+
+class MP301(Check):
+    """CI runs pre-commit and the tests"""
+
+    family = "conventions"
+
+    @staticmethod
+    def check(workflows: dict[str, Any]) -> bool:
+        """
+        No GitHub Actions workflow runs both `pre-commit` and `pytest`, so CI does not
+        enforce the team's standard.
+        Fix: restore `.github/workflows/ci.yml` from the template.
+        """
+        for workflow in workflows.values():
+            commands = " ".join(str(step.get("run", "")) for step in _steps(workflow))
+            if "pre-commit" in commands and "pytest" in commands:
+                return True
+        return False
+
+
+class MP302(Check):
+    """Workflows are hardened"""
+
+    family = "conventions"
+    requires = frozenset({"MP301"})
+
+    @staticmethod
+    def check(workflows: dict[str, Any]) -> list[str]:
+        """
+        A workflow lacks top-level `permissions`, uses an action not pinned to a full
+        commit SHA, or checks out with persisted credentials.
+        Fix: set `permissions: {}` at the top and grant per job, pin `uses:` to a SHA
+        with a `# vX.Y.Z` comment, and add `persist-credentials: false` to checkouts.
+        """
+        problems = []
+        for name, workflow in workflows.items():
+            if not isinstance(workflow, dict):
+                problems.append(f"{name}: not valid YAML")
+                continue
+            if "permissions" not in workflow:
+                problems.append(f"{name}: no top-level permissions")
+            for step in _steps(workflow):
+                uses = str(step.get("uses", ""))
+                if uses and not uses.startswith(("./", "docker://")) and not _PINNED.match(uses):
+                    problems.append(f"{name}: {uses} is not pinned to a commit SHA")
+                with_ = step.get("with") or {}
+                if (
+                    uses.startswith("actions/checkout@")
+                    and with_.get("persist-credentials") is not False
+                ):
+                    problems.append(f"{name}: checkout without persist-credentials: false")
+        return problems
+
+
+class MP303(Check):
+    """The image runs as a non-root user with a health check"""
+
+    family = "conventions"
+
+    @staticmethod
+    def check(dockerfile: str | None) -> list[str] | Skip:
+        """
+        The Dockerfile's final stage runs as root or has no HEALTHCHECK.
+        Fix: add a `USER` with a non-root user and a `HEALTHCHECK` against `/health`.
+        """
+        if dockerfile is None:
+            return Skip("no Dockerfile")
+        final = re.split(r"^FROM\s", dockerfile, flags=re.M | re.I)[-1]
+        users = re.findall(r"^USER\s+(\S+)", final, re.M | re.I)
+        problems = []
+        if not users or users[-1] in {"root", "0", "0:0"}:
+            problems.append("final stage runs as root")
+        if not re.search(r"^HEALTHCHECK\s", final, re.M | re.I):
+            problems.append("no HEALTHCHECK")
+        return problems
+
+
+class MP304(Check):
+    """pre-commit hooks are local and pinned"""
+
+    family = "conventions"
+
+    @staticmethod
+    def check(precommit: dict[str, Any] | None) -> list[str] | Skip:
+        """
+        A pre-commit hook comes from a remote repository, or a python hook installs
+        unpinned packages, so hooks differ between machines or need network access
+        to a code host.
+        Fix: use `repo: local` hooks with `language: python` and `name==version` pins.
+        """
+        if precommit is None:
+            return ["no .pre-commit-config.yaml"]
+        problems = []
+        for repo in precommit.get("repos", []) or []:
+            if repo.get("repo") not in {"local", "meta"}:
+                problems.append(f"remote hook repository {repo.get('repo')}")
+                continue
+            for hook in repo.get("hooks", []) or []:
+                if hook.get("language") != "python":
+                    continue
+                unpinned = [
+                    d for d in hook.get("additional_dependencies", []) or [] if "==" not in d
+                ]
+                if unpinned:
+                    problems.append(f"hook {hook.get('id')}: unpinned {', '.join(unpinned)}")
+        return problems
+
+
+class MP305(Check):
+    """uv.lock is present and matches pyproject.toml"""
+
+    family = "conventions"
+
+    @staticmethod
+    def check(root: Path) -> bool | str:
+        """
+        `uv.lock` is missing or out of date with `pyproject.toml`, so installs are not
+        reproducible.
+        Fix: run `uv lock` and commit `uv.lock`.
+        """
+        if not (root / "uv.lock").is_file():
+            return "uv.lock is missing"
+        if shutil.which("uv") is None:
+            return True  # presence is all that can be checked without uv
+        done = subprocess.run(
+            ["uv", "lock", "--check", "--offline", "--quiet"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        return True if done.returncode == 0 else "uv.lock does not match pyproject.toml"
+
+
+class MP306(Check):
+    """The docs site is configured"""
+
+    family = "conventions"
+
+    @staticmethod
+    def check(root: Path) -> bool:
+        """
+        `mkdocs.yml` is missing, so the docs workflow cannot build the site.
+        Fix: restore it from the template.
+        """
+        return (root / "mkdocs.yml").is_file()

@@ -1,0 +1,101 @@
+"""A small check framework in the spirit of repo-review.
+
+A check is a class: its name is its stable ID (MP103), its docstring is its title,
+`family` groups it, `requires` names checks that must pass first (otherwise it is
+skipped, not failed), and `check()`'s docstring is the failure message with the fix.
+`check()` takes its data as fixtures named by its parameters and returns True/None
+(pass), False (fail with the docstring), a string or a list of strings (fail, with
+those details), or a `Skip` (not applicable here).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+
+class Status(str, Enum):
+    """What a check concluded."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Returned by a check that does not apply; `reason` says why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one check on one project."""
+
+    id: str
+    family: str
+    title: str
+    status: Status
+    message: str = ""
+    details: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Check:
+    """Base of every check; subclasses are registered by defining them."""
+
+    family: ClassVar[str] = ""
+    requires: ClassVar[frozenset[str]] = frozenset()
+    registry: ClassVar[dict[str, type[Check]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Check.registry[cls.__name__] = cls
+
+    @classmethod
+    def title(cls) -> str:
+        """The one-line title (the class docstring)."""
+        return inspect.cleandoc(cls.__doc__ or cls.__name__).splitlines()[0]
+
+    @classmethod
+    def fix(cls) -> str:
+        """The failure message with its fix (the `check` docstring)."""
+        return inspect.cleandoc(getattr(cls, "check").__doc__ or "")
+
+
+def _interpret(cls: type[Check], result: Any) -> Outcome:
+    base = {"id": cls.__name__, "family": cls.family, "title": cls.title()}
+    if isinstance(result, Skip):
+        return Outcome(**base, status=Status.SKIP, message=result.reason)
+    if result is None or result is True:
+        return Outcome(**base, status=Status.PASS)
+    if result is False:
+        return Outcome(**base, status=Status.FAIL, message=cls.fix())
+    details = (result,) if isinstance(result, str) else tuple(result)
+    if not details:
+        return Outcome(**base, status=Status.PASS)
+    return Outcome(**base, status=Status.FAIL, message=cls.fix(), details=details)
+
+
+def run_checks(checks: Iterable[type[Check]], fixture: Callable[[str], Any]) -> list[Outcome]:
+    """Run `checks` in order, resolving each parameter through `fixture(name)`."""
+    outcomes: dict[str, Outcome] = {}
+    for cls in checks:
+        unmet = [
+            r
+            for r in sorted(cls.requires)
+            if outcomes.get(r, None) and outcomes[r].status != Status.PASS
+        ]
+        if unmet:
+            outcomes[cls.__name__] = _interpret(
+                cls, Skip(f"needs {', '.join(unmet)} to pass first")
+            )
+            continue
+        run = getattr(cls, "check")  # each subclass defines check() with its own fixtures
+        params = inspect.signature(run).parameters
+        result = run(**{name: fixture(name) for name in params})
+        outcomes[cls.__name__] = _interpret(cls, result)
+    return list(outcomes.values())

@@ -1,0 +1,73 @@
+"""Structure checks (MP2xx): the modules, tests, docs and configs every project keeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlplate.check.registry import Check, Skip
+
+MODULES = ("config", "data", "features", "train", "serve", "monitor")
+
+
+class MP201(Check):
+    """The pipeline modules are present"""
+
+    family = "structure"
+
+    @staticmethod
+    def check(root: Path, package: str | None) -> list[str] | Skip:
+        """
+        The package lacks one of the pipeline modules (config, data, features, train,
+        serve, monitor) that the team's tooling, CI and runbook rely on.
+        Fix: restore the module (`git log --diff-filter=D -- PATH` finds it).
+        """
+        if package is None:
+            return Skip("no package under src/")
+        return [
+            f"src/{package}/{m}.py"
+            for m in MODULES
+            if not (root / f"src/{package}/{m}.py").is_file()
+        ]
+
+
+class MP202(Check):
+    """Tests are present"""
+
+    family = "structure"
+
+    @staticmethod
+    def check(root: Path) -> bool:
+        """
+        There is no `tests/test_*.py`.
+        Fix: keep the generated tests and add to them.
+        """
+        return any((root / "tests").glob("test_*.py"))
+
+
+class MP203(Check):
+    """Model card, data card and runbook are present"""
+
+    family = "structure"
+
+    @staticmethod
+    def check(root: Path) -> list[str]:
+        """
+        A documentation page the team requires is missing.
+        Fix: restore it; `make docs-cards` refills the model and data cards.
+        """
+        pages = ("docs/model-card.md", "docs/data-card.md", "docs/runbook.md")
+        return [page for page in pages if not (root / page).is_file()]
+
+
+class MP204(Check):
+    """The pipeline configuration is present"""
+
+    family = "structure"
+
+    @staticmethod
+    def check(root: Path) -> bool:
+        """
+        `configs/config.yaml` is missing: training, serving and monitoring read it.
+        Fix: restore it from the template (`mlplate check --list` names the template).
+        """
+        return (root / "configs" / "config.yaml").is_file()
