@@ -23,11 +23,12 @@ class Project:
     @property
     def env(self) -> dict[str, str]:
         """The environment a developer has: none of the test runner's virtualenv or overrides."""
+        # uv's other settings (cache, index) are the machine's and stay.
         prefix = f"{self.package.upper()}_"
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("VIRTUAL_ENV", "MLFLOW_", "PRE_COMMIT", "UV_", prefix))
+            if not key.startswith(("VIRTUAL_ENV", "MLFLOW_", "UV_PROJECT_ENVIRONMENT", prefix))
         }
         env["UV_PYTHON_DOWNLOADS"] = "never"  # use the machine's Python; nothing to download here
         return env

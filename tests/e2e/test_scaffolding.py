@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mlplate.new import new
+
 from . import _dockerfile as dockerfile
 from .conftest import Project
 
@@ -203,6 +205,26 @@ def test_only_the_publishing_jobs_can_write(scaffold: Project) -> None:
         ("cd.yml", "image"): {"packages", "id-token", "attestations"},
         ("docs.yml", "deploy"): {"pages", "id-token"},
     }
+
+
+@pytest.mark.parametrize("python_version", ["3.12", "3.13"])
+def test_other_python_versions_lint_clean(python_version: str, tmp_path: Path) -> None:
+    """The answers reach the workflows and the Dockerfile, and the linters still pass."""
+    root = tmp_path / "other"
+    new(root, data={"project_name": "Other Project", "python_version": python_version}, lock=False)
+    project = Project(root=root, package="other_project")
+    checks = [
+        (_tool("actionlint"), "-color=false", "-shellcheck", _tool("shellcheck")),
+        (_tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", "."),
+        (_tool("hadolint"), "--no-color", "--failure-threshold", "info", "Dockerfile"),
+    ]
+    for command in checks:
+        done = project.run(*command)
+        assert done.returncode == 0, f"{command[0]}:\n{done.stdout}{done.stderr}"
+    assert f'PYTHON_VERSION: "{python_version}"' in (root / ".github/workflows/ci.yml").read_text()
+    dockerfile_text = (root / "Dockerfile").read_text()
+    assert f"ARG PYTHON_VERSION={python_version}\n" in dockerfile_text
+    assert '"other_project.serve:app"' in dockerfile_text
 
 
 # ── Dockerfile ─────────────────────────────────────────────────────────────
