@@ -207,6 +207,31 @@ def test_only_the_publishing_jobs_can_write(scaffold: Project) -> None:
     }
 
 
+def test_train_workflow_steps_produce_the_artifacts_it_uploads(trained_scaffold: Project) -> None:
+    """Run train.yml's shell steps in the project, then check the paths its upload step names.
+
+    `uv sync` steps are skipped: the session's environment is already synced (with the
+    dev group on top, which the workflow leaves out).
+    """
+    project = trained_scaffold
+    steps = _workflows(project)["train.yml"]["jobs"]["train"]["steps"]
+    try:
+        for step in steps:
+            command = step.get("run", "")
+            if command and not command.startswith("uv sync"):
+                done = project.run("bash", "-eo", "pipefail", "-c", command)
+                assert done.returncode == 0, f"{command}:\n{done.stdout}\n{done.stderr}"
+        uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]
+        assert len(uploads) == 1
+        for rel in uploads[0]["with"]["path"].split():
+            path = project.root / rel
+            assert path.is_file() or any(path.iterdir()), f"{rel}: nothing to upload"
+        changed = project.must("git", "status", "--porcelain", "--", "docs/model-card.md").stdout
+        assert changed, "the model card was not filled in from the run"
+    finally:
+        project.must("git", "checkout", "--", "docs")  # leave the session's project clean
+
+
 @pytest.mark.parametrize("python_version", ["3.12", "3.13"])
 def test_other_python_versions_lint_clean(python_version: str, tmp_path: Path) -> None:
     """The answers reach the workflows and the Dockerfile, and the linters still pass."""
