@@ -404,8 +404,9 @@ class ImageReplay:
             if instruction.keyword == "COPY" and dockerfile.copy_from(instruction) is None:
                 self.copy_from_context(instruction, self.build_dir)
             elif instruction.keyword == "RUN":
+                command = re.sub(r"^(--\S+ )+", "", instruction.args)  # --mount=… is BuildKit's
                 done = subprocess.run(
-                    ["bash", "-c", instruction.args],
+                    ["bash", "-c", command],
                     cwd=self.build_dir,
                     env=env,
                     capture_output=True,
