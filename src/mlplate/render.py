@@ -7,6 +7,7 @@ source and version, so the result is byte-identical to `copier copy`.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import warnings
@@ -111,13 +112,14 @@ def _copier_copy(
 
 
 def _answer_error(message: str) -> UserError:
+    required = re.search(r'Question "([^"]+)" is required', message)
+    if required:
+        return MissingAnswer(question=required.group(1))
     # copier words these "Validation error for question 'x': why" or "Invalid choice for 'x': why".
     for marker in ("question '", "for '"):
         if marker in message:
             key = message.split(marker, 1)[1].split("'", 1)[0]
             reason = message.split(": ", 1)[1] if ": " in message else message
-            if "default" in message.lower() and "no" in message.lower():
-                return MissingAnswer(question=key)
             return InvalidAnswer(key=key, reason=reason)
     return UserError(
         f"invalid answer: {message}", "check the --data values against the template's questions"
