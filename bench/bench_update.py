@@ -1,0 +1,76 @@
+"""`mlplate update` vs `copier update`: same template, same change, same project, one run.
+
+A tagged clone of this checkout's template (v0.0.1) generates a project; a change
+to the template (v0.0.2: a Makefile line and a README line) is then applied to
+fresh copies of that project by each tool in turn; medians. Both skip re-locking
+(`--no-lock`; copier never locks) so the comparison is the update itself.
+Target: <= 0.5x.
+
+    uv run python bench/bench_update.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from _common import median_of, run, scratch, table, tagged_template_clone, timed, tool
+
+
+def main() -> None:
+    """Time both tools on identical copies of one project and print the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    work = scratch()
+    try:
+        template = tagged_template_clone(work)
+        origin = work / "origin"
+        run(
+            [
+                tool("mlplate"),
+                "new",
+                str(origin),
+                "-t",
+                str(template),
+                "--defaults",
+                "--no-lock",
+                "-q",
+            ]
+        )
+        makefile = template / "template" / "Makefile.jinja"
+        makefile.write_text(makefile.read_text().replace("PORT ?= 8000", "PORT ?= 8080"))
+        readme = template / "template" / "README.md.jinja"
+        readme.write_text(readme.read_text() + "\nUpdated by the template.\n")
+        run(["git", "commit", "-qam", "v0.0.2"], cwd=template)
+        run(["git", "tag", "v0.0.2"], cwd=template)
+        peers = {
+            "copier update": lambda p: run(
+                [tool("copier"), "update", "-q", "--defaults", "--conflict", "inline"], cwd=p
+            ),
+            "mlplate update": lambda p: run([tool("mlplate"), "update", str(p), "--no-lock"]),
+        }
+        samples: dict[str, list[float]] = {name: [] for name in peers}
+        for i in range(args.repeat):
+            for name, action in peers.items():
+                copy = work / f"copy-{i}-{name.split()[0]}"
+                shutil.copytree(origin, copy, symlinks=True)
+                samples[name].append(timed(lambda a=action, c=copy: a(c)))
+                _assert_updated(copy)
+                shutil.rmtree(copy)
+        med = {name: median_of(values) for name, values in samples.items()}
+        print(table([("command", "median s")] + [(n, f"{v:.3f}") for n, v in med.items()]))
+        ratio = med["mlplate update"] / med["copier update"]
+        print(f"\nratio (mlplate update / copier update): {ratio:.2f}x (target <= 0.50)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _assert_updated(project: Path) -> None:
+    if "PORT ?= 8080" not in (project / "Makefile").read_text():
+        raise SystemExit(f"{project}: the update did not apply the template change")
+
+
+if __name__ == "__main__":
+    main()
