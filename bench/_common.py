@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -9,7 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -76,3 +78,19 @@ def table(rows: list[tuple[str, ...]]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+@contextmanager
+def template_bench(description: str, default_repeat: int) -> Iterator[tuple[int, Path, Path]]:
+    """Parse `--repeat`, make a scratch dir with a tagged template clone; clean up after.
+
+    Yields (repeat, scratch directory, template repository).
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--repeat", type=int, default=default_repeat)
+    args = parser.parse_args()
+    work = scratch()
+    try:
+        yield args.repeat, work, tagged_template_clone(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

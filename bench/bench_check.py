@@ -10,21 +10,21 @@ Target: <= 0.5x.
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import subprocess
 
-from _common import median_of, run, scratch, table, tagged_template_clone, timed, tool
+from _common import (
+    template_bench,
+    median_of,
+    run,
+    table,
+    timed,
+    tool,
+)
 
 
 def main() -> None:
     """Time the three commands on one project and print the ratios."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
-    work = scratch()
-    try:
-        template = tagged_template_clone(work)
+    with template_bench(__doc__, 7) as (repeat, work, template):
         project = work / "project"
         run([tool("mlplate"), "new", str(project), "-t", str(template), "--defaults", "-q"])
         run(["git", "commit", "-q", "--allow-empty", "-m", "v0.0.2"], cwd=template)
@@ -41,9 +41,7 @@ def main() -> None:
             ),
             "mlplate check (all checks)": lambda: behind([tool("mlplate"), "check"]),
         }
-        samples = {
-            name: [timed(action) for _ in range(args.repeat)] for name, action in peers.items()
-        }
+        samples = {name: [timed(action) for _ in range(repeat)] for name, action in peers.items()}
         med = {name: median_of(values) for name, values in samples.items()}
         print(table([("command", "median s")] + [(n, f"{v:.3f}") for n, v in med.items()]))
         same_question = med["mlplate check --select MP102"] / med["copier check-update"]
@@ -52,8 +50,6 @@ def main() -> None:
             f"\nratio, same question (MP102 / check-update): {same_question:.2f}x (target <= 0.50)"
         )
         print(f"ratio, all 16 checks / check-update:          {everything:.2f}x")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,22 +8,23 @@ Prints median wall times and the ratio mlplate / copier (target ≤ 0.8).
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 from pathlib import Path
 
-from _common import median_of, run, scratch, table, tagged_template_clone, timed, tool
+from _common import (
+    template_bench,
+    median_of,
+    run,
+    table,
+    timed,
+    tool,
+)
 
 
 def main() -> None:
     """Run the comparison and print medians and ratios."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
-    work = scratch()
-    try:
-        template = tagged_template_clone(work)
+    with template_bench(__doc__, 7) as (repeat, work, template):
         env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
         peers = {
             "copier copy (render)": lambda d: run(
@@ -50,7 +51,7 @@ def main() -> None:
             ),
         }
         samples: dict[str, list[float]] = {name: [] for name in peers}
-        for i in range(args.repeat):
+        for i in range(repeat):
             for name, action in peers.items():
                 dest = work / f"out-{i}-{len(samples[name])}-{abs(hash(name))}"
                 samples[name].append(timed(lambda a=action, d=dest: a(str(d))))
@@ -68,8 +69,6 @@ def main() -> None:
             "ratio full new    (mlplate / copier + uv + git by hand): "
             f"{full_ratio:.2f}x (target <= 0.80)"
         )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _copier_full(template: Path, dest: Path, env: dict[str, str]) -> None:

@@ -11,21 +11,22 @@ Target: <= 0.5x.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 from pathlib import Path
 
-from _common import median_of, run, scratch, table, tagged_template_clone, timed, tool
+from _common import (
+    template_bench,
+    median_of,
+    run,
+    table,
+    timed,
+    tool,
+)
 
 
 def main() -> None:
     """Time both tools on identical copies of one project and print the ratio."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    work = scratch()
-    try:
-        template = tagged_template_clone(work)
+    with template_bench(__doc__, 5) as (repeat, work, template):
         origin = work / "origin"
         run(
             [
@@ -52,7 +53,7 @@ def main() -> None:
             "mlplate update": lambda p: run([tool("mlplate"), "update", str(p), "--no-lock"]),
         }
         samples: dict[str, list[float]] = {name: [] for name in peers}
-        for i in range(args.repeat):
+        for i in range(repeat):
             for name, action in peers.items():
                 copy = work / f"copy-{i}-{name.split()[0]}"
                 shutil.copytree(origin, copy, symlinks=True)
@@ -63,8 +64,6 @@ def main() -> None:
         print(table([("command", "median s")] + [(n, f"{v:.3f}") for n, v in med.items()]))
         ratio = med["mlplate update"] / med["copier update"]
         print(f"\nratio (mlplate update / copier update): {ratio:.2f}x (target <= 0.50)")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _assert_updated(project: Path) -> None:
