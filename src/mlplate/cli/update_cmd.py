@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.table import Table
 
 from mlplate import questions
 from mlplate.cli.app import app, print_json, stdout
+from mlplate.errors import UserError
 from mlplate.update import UpdateReport, update
+from mlplate.update.many import many_exit_code, many_json, update_many
 
 
 @app.command("update")
@@ -24,14 +27,59 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; change nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable report."),
     no_lock: bool = typer.Option(False, "--no-lock", help="Do not re-lock uv.lock."),
+    many: list[Path] = typer.Option([], "--many", help="Update these projects too (repeatable)."),
+    many_file: Optional[Path] = typer.Option(None, "--many-file", help="File listing projects."),
+    jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Projects updated at once."),
 ) -> None:
     """Update a project to a newer template version; exit 1 if conflicts are left."""
+    if many or many_file:
+        _update_many([path, *many], many_file, to=to, jobs=jobs, lock=not no_lock, as_json=as_json)
+        return
     report = update(path, to=to, data=questions.parse_data(data), dry_run=dry_run, lock=not no_lock)
     if as_json:
         print_json(report.to_json())
     else:
         _print(report)
     raise typer.Exit(report.exit_code)
+
+
+def _update_many(  # pylint: disable=too-many-arguments
+    paths: list[Path],
+    listing: Optional[Path],
+    *,
+    to: Optional[str],
+    jobs: int,
+    lock: bool,
+    as_json: bool,
+) -> None:
+    if listing is not None:
+        if not listing.is_file():
+            raise UserError(
+                f"--many-file {listing} does not exist", "pass a file with one project path a line"
+            )
+        lines = listing.read_text(encoding="utf-8").splitlines()
+        paths = paths + [
+            Path(line.strip()) for line in lines if line.strip() and not line.startswith("#")
+        ]
+    if Path(".") in paths and len(paths) > 1 and not (Path(".") / ".copier-answers.yml").is_file():
+        paths = [p for p in paths if p != Path(".")]  # the default PATH, when only --many was meant
+    outcomes = update_many(paths, to=to, jobs=jobs, lock=lock)
+    if as_json:
+        print_json(many_json(outcomes))
+    else:
+        table = Table("project", "status", "detail", title="mlplate update --many")
+        colour = {
+            "updated": "green",
+            "up-to-date": "dim",
+            "conflicts": "yellow",
+            "error": "bold red",
+        }
+        for outcome in outcomes:
+            table.add_row(
+                outcome.project, f"[{colour[outcome.status]}]{outcome.status}[/]", outcome.detail
+            )
+        stdout.print(table)
+    raise typer.Exit(many_exit_code(outcomes))
 
 
 def _print(report: UpdateReport) -> None:
