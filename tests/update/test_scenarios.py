@@ -19,6 +19,7 @@ from mlplate.new import new
 from tests.conftest import git, write_tree
 
 BINARY_V1 = b"\x89PNG\0v1"
+PYPROJECT_DEPS = '[project]\nname = "demo"\nversion = "0.1.0"\ndependencies = [\n{deps}]\n'
 PYPROJECT_WITH_SIX = (
     '[project]\nname = "demo"\nversion = "{version}"\ndependencies = [\n  "six==1.16.0",\n]\n'
 )
@@ -202,6 +203,28 @@ SCENARIOS = {
         contains={"uv.lock": ('name = "six"', 'version = "1.16.0"')},
         report={"merged": ("pyproject.toml",)},
     ),
+    "pyproject-pin-bumped-next-to-a-dependency-the-user-added": Scenario(
+        project_edits={
+            "pyproject.toml": PYPROJECT_DEPS.format(deps='  "six==1.16.0",\n  "idna==3.10",\n')
+        },
+        template_change={
+            "template/pyproject.toml.jinja": PYPROJECT_DEPS.format(deps='  "six==1.17.0",\n')
+        },
+        expect_files={
+            "pyproject.toml": PYPROJECT_DEPS.format(deps='  "six==1.17.0",\n  "idna==3.10",\n')
+        },
+        contains={"uv.lock": ('name = "six"\nversion = "1.17.0"', 'name = "idna"')},
+        report={"merged": ("pyproject.toml",)},
+    ),
+    "pyproject-same-pin-changed-differently-on-both-sides": Scenario(
+        project_edits={"pyproject.toml": PYPROJECT_DEPS.format(deps='  "six==1.15.0",\n')},
+        template_change={
+            "template/pyproject.toml.jinja": PYPROJECT_DEPS.format(deps='  "six==1.17.0",\n')
+        },
+        exit_code=1,
+        contains={"pyproject.toml": ("<<<<<<< project", "six==1.15.0", "six==1.17.0")},
+        report={"conflicted": ("pyproject.toml",)},
+    ),
 }
 
 PYPROJECT_V1 = '[project]\nname = "{{ project_name }}"\nversion = "0.1.0"\ndependencies = [\n]\n'
@@ -211,10 +234,14 @@ PYPROJECT_V1 = '[project]\nname = "{{ project_name }}"\nversion = "0.1.0"\ndepen
 def fixture_setup(template_repo, tmp_path: Path) -> Callable[..., tuple[Path, object]]:
     """A template at v1.0.0 and a committed project made from it with `mlplate new`."""
 
-    def make(*, with_lock: bool = False) -> tuple[Path, object]:
+    def make(*, with_lock: bool | str = False) -> tuple[Path, object]:
         files = dict(TEMPLATE_V1)
         if with_lock:
-            files["template/pyproject.toml.jinja"] = PYPROJECT_V1
+            files["template/pyproject.toml.jinja"] = (
+                PYPROJECT_DEPS.format(deps='  "six==1.16.0",\n')
+                if with_lock == "six"
+                else PYPROJECT_V1
+            )
         repo = template_repo(files, tag="v1.0.0")
         project = tmp_path / "project"
         new(project, template=str(repo.root), lock=with_lock)
@@ -245,7 +272,9 @@ def _check_files(project: Path, expected: dict[str, str | bytes | None]) -> None
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_update_scenario(name, setup, run_cli):
     scenario = SCENARIOS[name]
-    project, repo = setup(with_lock="pyproject" in name)
+    project, repo = setup(
+        with_lock=("six" if "pin" in name else True) if "pyproject" in name else False
+    )
     if scenario.project_edits:
         write_tree(project, scenario.project_edits)
         git(project, "add", "--all")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mlplate.ownership import Owner, Policy
 from mlplate.update.merge import is_binary, three_way
+from mlplate.update.structured import merge_toml
 
 
 class Action(str, Enum):
@@ -162,6 +163,10 @@ def _merge(
             path, Action.SKIPPED, reason="binary file changed on both sides: kept the project's"
         )
     merged = three_way(base, ours, theirs, labels=labels)
+    if merged.conflicted and path.endswith("pyproject.toml"):
+        by_key = merge_toml(base, ours, theirs)
+        if by_key is not None:
+            return Change(path, Action.MERGED, by_key, reason="merged by key")
     if merged.conflicted:
         return Change(
             path, Action.CONFLICTED, merged.content, reason="both sides changed the same lines"
