@@ -431,3 +431,38 @@ def test_new_question_without_default_names_the_data_to_pass(setup, run_cli):
     assert _tree(project) == before
     assert run_cli("update", project, "--data", "team=vision").exit_code == 0
     assert (project / "TEAM.md").read_text() == "vision\n"
+
+
+MIGRATION = """
+import sys
+from pathlib import Path
+
+notes = Path(sys.argv[1]) / "MIGRATIONS.log"
+notes.write_text(notes.read_text() + "v2 ran\\n" if notes.exists() else "v2 ran\\n")
+"""
+
+
+def test_migrations_run_exactly_once_for_the_versions_crossed(setup, run_cli):
+    project, repo = setup()
+    repo.commit(
+        {"hooks/migrations/v2.0.0.py": MIGRATION, "template/Makefile": "v2\n"}, tag="v2.0.0"
+    )
+    result = run_cli("update", project, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["migrations"] == ["v2.0.0.py"]
+    assert (project / "MIGRATIONS.log").read_text() == "v2 ran\n"
+    git(project, "add", "--all")
+    git(project, "commit", "-qm", "to v2")
+    repo.commit({"template/Makefile": "v3\n"}, tag="v3.0.0")
+    assert run_cli("update", project).exit_code == 0
+    assert (project / "MIGRATIONS.log").read_text() == "v2 ran\n"  # not again on the way to v3
+
+
+def test_failed_migration_is_one_clear_error(setup, run_cli):
+    project, repo = setup()
+    failing = "import sys\nsys.exit('config.txt has no [gate] section')\n"
+    repo.commit({"hooks/migrations/v2.0.0.py": failing}, tag="v2.0.0")
+    result = run_cli("update", project)
+    assert result.exit_code == 2
+    assert "v2.0.0.py failed: config.txt has no [gate] section" in result.stderr
+    assert "Traceback" not in result.stderr

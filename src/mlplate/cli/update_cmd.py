@@ -95,6 +95,10 @@ def _print(report: UpdateReport) -> None:
                 continue
             reason = f" ({entry['reason']})" if entry.get("reason") else ""
             stdout.print(f"  {action:<10} {entry['path']}{reason}", markup=False)
+    for name in report.migrations:
+        stdout.print(
+            f"  migrated   {name} ({'would run' if report.dry_run else 'ran'} once)", markup=False
+        )
     if report.relocked:
         stdout.print("  relocked   uv.lock (regenerated with uv, never text-merged)", markup=False)
     if report.conflicted:

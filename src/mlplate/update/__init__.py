@@ -14,13 +14,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from mlplate import gitrepo, lockfile, ownership, questions, template_source
+from mlplate import gitrepo, lockfile, migrations, ownership, questions, template_source
 from mlplate.errors import DirtyWorktree, MlplateError, UserError
 from mlplate.render import render
 from mlplate.results import envelope
@@ -40,6 +40,7 @@ class UpdateReport:  # pylint: disable=too-many-instance-attributes
     relocked: bool
     dry_run: bool
     diff: str = ""
+    migrations: tuple[str, ...] = ()
 
     @property
     def conflicted(self) -> list[str]:
@@ -62,6 +63,7 @@ class UpdateReport:  # pylint: disable=too-many-instance-attributes
                 "dry_run": self.dry_run,
                 "relocked": self.relocked,
                 "conflicted": self.conflicted,
+                "migrations": list(self.migrations),
                 "files": self.changes,
             },
         )
@@ -139,9 +141,12 @@ def update(  # pylint: disable=too-many-locals
         )
         versions = (from_version, to_version)
         report = _report(root, plan, versions, relocked=lock_bytes is not None, dry_run=dry_run)
+        todo = tuple(migrations.pending(target_ref, from_version, to_version))
+        report = replace(report, migrations=todo)
         if dry_run:
             return _with_diff(report, root, plan, answers_bytes, lock_bytes)
         _apply(root, plan, answers_bytes, lock_bytes)
+        migrations.run(target_ref, list(todo), root)
     return report
 
 
@@ -221,7 +226,7 @@ def _with_diff(
                 tofile=f"b/{rel}" if new is not None else "/dev/null",
             )
         )
-    return UpdateReport(**{**report.__dict__, "diff": "".join(chunks)})
+    return replace(report, diff="".join(chunks))
 
 
 def _apply(root: Path, plan: Plan, answers: bytes, lock: bytes | None) -> None:
