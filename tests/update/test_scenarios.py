@@ -7,6 +7,11 @@ appears, and that the exit code and the report tell what happened.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -466,3 +471,23 @@ def test_failed_migration_is_one_clear_error(setup, run_cli):
     assert result.exit_code == 2
     assert "v2.0.0.py failed: config.txt has no [gate] section" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_killed_update_leaves_the_tree_as_it_was(setup, tmp_path):
+    project, repo = setup()
+    repo.commit({"template/Makefile": "v2\n", "template/config.txt": "v2\n"}, tag="v2.0.0")
+    before = _tree(project)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "mlplate", "update", str(project)], env=env
+    ) as proc:
+        deadline = time.monotonic() + 60
+        while not list(scratch.glob("mlplate-update-*")) and proc.poll() is None:
+            assert time.monotonic() < deadline, "the update never started rendering"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)  # no handler, no cleanup: the harshest interruption
+        proc.wait()
+    assert _tree(project) == before
+    assert git(project, "status", "--porcelain") == ""
