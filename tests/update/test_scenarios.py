@@ -24,6 +24,18 @@ from mlplate.new import new
 from tests.conftest import git, write_tree
 
 BINARY_V1 = b"\x89PNG\0v1"
+PRECOMMIT = """# the team's standard hooks
+repos:
+  - repo: local
+    hooks:
+      - id: black
+        entry: black
+        additional_dependencies: ["black==26.10.1"]
+      - id: pylint
+        entry: pylint
+"""
+PYLINT_HOOK = "      - id: pylint\n        entry: pylint\n"
+MYPY_HOOK = "      - id: mypy  # added by the project\n        entry: mypy\n"
 PYPROJECT_DEPS = '[project]\nname = "demo"\nversion = "0.1.0"\ndependencies = [\n{deps}]\n'
 PYPROJECT_WITH_SIX = (
     '[project]\nname = "demo"\nversion = "{version}"\ndependencies = [\n  "six==1.16.0",\n]\n'
@@ -43,6 +55,7 @@ TEMPLATE_V1: dict[str, str | bytes | None] = {
     "template/docs/guide.md": "# Guide\n\n" + STEPS,
     "template/logo.bin": BINARY_V1,
     "template/Makefile": "test:\n\tpytest\n",
+    "template/.pre-commit-config.yaml": PRECOMMIT,
 }
 
 
@@ -229,6 +242,35 @@ SCENARIOS = {
         exit_code=1,
         contains={"pyproject.toml": ("<<<<<<< project", "six==1.15.0", "six==1.17.0")},
         report={"conflicted": ("pyproject.toml",)},
+    ),
+    "yaml-hook-added-next-to-a-hook-and-a-pin-the-template-changed": Scenario(
+        project_edits={
+            ".pre-commit-config.yaml": PRECOMMIT.replace(PYLINT_HOOK, PYLINT_HOOK + MYPY_HOOK)
+        },
+        template_change={
+            "template/.pre-commit-config.yaml": PRECOMMIT.replace("26.10.1", "27.1.0").replace(
+                "entry: pylint\n", "entry: pylint --jobs=0\n"
+            )
+        },
+        expect_files={
+            ".pre-commit-config.yaml": PRECOMMIT.replace("26.10.1", "27.1.0").replace(
+                "entry: pylint\n", "entry: pylint --jobs=0\n" + MYPY_HOOK
+            )
+        },
+        report={"merged": (".pre-commit-config.yaml",)},
+    ),
+    "yaml-same-value-changed-differently-on-both-sides": Scenario(
+        project_edits={
+            ".pre-commit-config.yaml": PRECOMMIT.replace("entry: pylint\n", "entry: pylint -j2\n")
+        },
+        template_change={
+            "template/.pre-commit-config.yaml": PRECOMMIT.replace(
+                "entry: pylint\n", "entry: pylint -j0\n"
+            )
+        },
+        exit_code=1,
+        contains={".pre-commit-config.yaml": ("<<<<<<< project", "pylint -j2", "pylint -j0")},
+        report={"conflicted": (".pre-commit-config.yaml",)},
     ),
 }
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 from mlplate.ownership import Owner, Policy
 from mlplate.update.merge import is_binary, three_way
-from mlplate.update.structured import merge_toml
+from mlplate.update.structured import merge_toml, merge_yaml
+
+# Merged by key when their text merge conflicts.
+STRUCTURED = ("pyproject.toml", ".yaml", ".yml")
 
 
 class Action(str, Enum):
@@ -163,8 +166,8 @@ def _merge(
             path, Action.SKIPPED, reason="binary file changed on both sides: kept the project's"
         )
     merged = three_way(base, ours, theirs, labels=labels)
-    if merged.conflicted and path.endswith("pyproject.toml"):
-        by_key = merge_toml(base, ours, theirs)
+    if merged.conflicted and path.endswith(STRUCTURED):
+        by_key = (merge_toml if path.endswith(".toml") else merge_yaml)(base, ours, theirs)
         if by_key is not None:
             return Change(path, Action.MERGED, by_key, reason="merged by key")
     if merged.conflicted:
