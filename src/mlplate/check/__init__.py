@@ -5,15 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+from mlplate.check.catalog import all_checks, compute_check
 from mlplate.check.fixtures import Fixtures
-from mlplate.check.catalog import all_checks
 from mlplate.check.registry import Outcome, Status, run_checks
 from mlplate.errors import UserError
 from mlplate.results import envelope
 
-__all__ = ["CheckResult", "check", "all_checks"]
+__all__ = ["CheckResult", "CheckJSON", "OutcomeJSON", "all_checks", "check", "compute_check"]
+
+
+class OutcomeJSON(TypedDict):
+    """One check's entry in `mlplate check --json`."""
+
+    id: str
+    family: str
+    title: str
+    status: str  # pass, fail or skip
+    message: str  # the failure message with its fix, or why the check was skipped
+    details: list[str]  # what failed, each `path` or `path: why` or `path:line`
+
+
+class CheckJSON(TypedDict):
+    """`mlplate check --json`: version 1 of the contract (tests lock its keys)."""
+
+    mlplate_result_version: str
+    command: str
+    project: str
+    passed: bool
+    counts: dict[str, int]
+    checks: list[OutcomeJSON]
 
 
 @dataclass(frozen=True)
@@ -28,26 +50,28 @@ class CheckResult:
         """The checks that failed."""
         return [o for o in self.outcomes if o.status is Status.FAIL]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CheckJSON:
         """The versioned JSON form printed by --json."""
-        return envelope(
-            "check",
-            {
-                "project": str(self.project),
-                "passed": not self.failed,
-                "counts": {s.value: sum(o.status is s for o in self.outcomes) for s in Status},
-                "checks": [
-                    {
-                        "id": o.id,
-                        "family": o.family,
-                        "title": o.title,
-                        "status": o.status.value,
-                        "message": o.message,
-                        "details": list(o.details),
-                    }
-                    for o in self.outcomes
-                ],
-            },
+        return CheckJSON(  # type: ignore[typeddict-item]  # envelope() adds the first two keys
+            **envelope(
+                "check",
+                {
+                    "project": str(self.project),
+                    "passed": not self.failed,
+                    "counts": {s.value: sum(o.status is s for o in self.outcomes) for s in Status},
+                    "checks": [
+                        {
+                            "id": o.id,
+                            "family": o.family,
+                            "title": o.title,
+                            "status": o.status.value,
+                            "message": o.message,
+                            "details": list(o.details),
+                        }
+                        for o in self.outcomes
+                    ],
+                },
+            )
         )
 
 

@@ -13,14 +13,24 @@ from mlplate.check.registry import Check, Skip
 _PINNED = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
 
 
+def _jobs(workflow: Any) -> list[dict[str, Any]]:
+    jobs = workflow.get("jobs") if isinstance(workflow, dict) else None
+    if not isinstance(jobs, dict):
+        return []
+    return [job for job in jobs.values() if isinstance(job, dict)]
+
+
 def _steps(workflow: Any) -> list[dict[str, Any]]:
-    jobs = workflow.get("jobs", {}) if isinstance(workflow, dict) else {}
     return [
-        step
-        for job in jobs.values()
-        if isinstance(job, dict)
-        for step in job.get("steps", []) or []
+        step for job in _jobs(workflow) for step in job.get("steps") or [] if isinstance(step, dict)
     ]
+
+
+def _uses(workflow: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Every action or reusable workflow a workflow calls, with its `with:`."""
+    called = [(str(job["uses"]), job.get("with") or {}) for job in _jobs(workflow) if "uses" in job]
+    called += [(str(s["uses"]), s.get("with") or {}) for s in _steps(workflow) if "uses" in s]
+    return called
 
 
 class MP301(Check):
@@ -46,28 +56,28 @@ class MP302(Check):
     """Workflows are hardened"""
 
     family = "conventions"
-    requires = frozenset({"MP301"})
 
     @staticmethod
-    def check(workflows: dict[str, Any]) -> list[str]:
+    def check(workflows: dict[str, Any]) -> list[str] | Skip:
         """
         A workflow lacks top-level `permissions`, uses an action not pinned to a full
         commit SHA, or checks out with persisted credentials.
         Fix: set `permissions: {}` at the top and grant per job, pin `uses:` to a SHA
         with a `# vX.Y.Z` comment, and add `persist-credentials: false` to checkouts.
         """
+        if not workflows:
+            return Skip("no workflows in .github/workflows")
         problems = []
-        for name, workflow in workflows.items():
+        for file_name, workflow in workflows.items():
+            name = f".github/workflows/{file_name}"
             if not isinstance(workflow, dict):
                 problems.append(f"{name}: not valid YAML")
                 continue
             if "permissions" not in workflow:
                 problems.append(f"{name}: no top-level permissions")
-            for step in _steps(workflow):
-                uses = str(step.get("uses", ""))
-                if uses and not uses.startswith(("./", "docker://")) and not _PINNED.match(uses):
+            for uses, with_ in _uses(workflow):
+                if not uses.startswith(("./", "docker://")) and not _PINNED.match(uses):
                     problems.append(f"{name}: {uses} is not pinned to a commit SHA")
-                with_ = step.get("with") or {}
                 if (
                     uses.startswith("actions/checkout@")
                     and with_.get("persist-credentials") is not False
@@ -80,6 +90,7 @@ class MP303(Check):
     """The image runs as a non-root user with a health check"""
 
     family = "conventions"
+    file = "Dockerfile"
 
     @staticmethod
     def check(dockerfile: str | None) -> list[str] | Skip:
@@ -103,6 +114,7 @@ class MP304(Check):
     """pre-commit hooks are local and pinned"""
 
     family = "conventions"
+    file = ".pre-commit-config.yaml"
 
     @staticmethod
     def check(precommit: dict[str, Any] | None) -> list[str] | Skip:
@@ -115,12 +127,15 @@ class MP304(Check):
         if precommit is None:
             return ["no .pre-commit-config.yaml"]
         problems = []
-        for repo in precommit.get("repos", []) or []:
+        for repo in precommit.get("repos") or []:
+            if not isinstance(repo, dict):
+                problems.append(f"not a repository entry: {repo!r}")
+                continue
             if repo.get("repo") not in {"local", "meta"}:
                 problems.append(f"remote hook repository {repo.get('repo')}")
                 continue
-            for hook in repo.get("hooks", []) or []:
-                if hook.get("language") != "python":
+            for hook in repo.get("hooks") or []:
+                if not isinstance(hook, dict) or hook.get("language") != "python":
                     continue
                 unpinned = [
                     d for d in hook.get("additional_dependencies", []) or [] if "==" not in d
@@ -134,18 +149,22 @@ class MP305(Check):
     """uv.lock is present and matches pyproject.toml"""
 
     family = "conventions"
+    file = "uv.lock"
 
     @staticmethod
-    def check(root: Path) -> bool | str:
+    def check(root: Path) -> str | Skip | None:
         """
         `uv.lock` is missing or out of date with `pyproject.toml`, so installs are not
         reproducible.
         Fix: run `uv lock` and commit `uv.lock`.
         """
+        if not (root / "pyproject.toml").is_file():
+            return Skip("no pyproject.toml")
         if not (root / "uv.lock").is_file():
             return "uv.lock is missing"
         if shutil.which("uv") is None:
-            return True  # presence is all that can be checked without uv
+            return Skip("uv is not installed, so only the presence of uv.lock was checked")
+        # --offline: a hook must not depend on the network; what uv cannot tell offline is skipped.
         done = subprocess.run(
             ["uv", "lock", "--check", "--offline", "--quiet"],
             cwd=root,
@@ -154,7 +173,13 @@ class MP305(Check):
             check=False,
             stdin=subprocess.DEVNULL,
         )
-        return True if done.returncode == 0 else "uv.lock does not match pyproject.toml"
+        if done.returncode == 0:
+            return None
+        output = done.stderr + done.stdout
+        if "needs to be updated" in output:
+            return "uv.lock does not match pyproject.toml"
+        errors = [line for line in output.splitlines() if line.startswith("error")] or ["?"]
+        return Skip(f"uv could not check uv.lock offline: {errors[0]}")
 
 
 class MP306(Check):

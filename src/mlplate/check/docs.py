@@ -6,17 +6,42 @@ from mlplate.check.catalog import all_checks
 
 HEADER = """# mlplate check
 
-`mlplate check [PATH]` runs every check below on a project and exits 0 when none
-fails, 3 when one does (2 on bad input). `--json` prints a versioned result,
-`--format github` prints annotations for GitHub Actions, `--select`/`--ignore`
-take IDs or prefixes (`MP1` is the sync family), and `--list` prints this table.
-A check whose requirement did not pass is skipped, not failed.
+`mlplate check [PATH] [--json | --format rich|github|json] [--select IDS] [--ignore IDS] [--list]`
 
-As a pre-commit hook (this repository's `.pre-commit-hooks.yaml`), or in CI:
-`mlplate check --format github`.
+Runs the checks below on a project. Exit codes: **0** when no check fails, **3**
+when one does, **2** on bad input (an unknown ID, a path that is not a directory).
+A check that cannot apply here is *skipped* with its reason, never failed: its
+requirement did not pass (`needs MP101`), or what it reads is not available (no
+Dockerfile, the template is unreachable, uv is not installed).
 
-This page is generated from the checks' own docstrings (`python -m mlplate.check.docs`);
-a test fails when it is stale.
+- `--select` / `--ignore` take IDs or prefixes, comma-separated or repeated
+  (`--select MP1` is the sync family, `--ignore MP103,MP305`).
+- `--json` (or `--format json`) prints `{"mlplate_result_version": "1", "command":
+  "check", "project", "passed", "counts": {"pass", "fail", "skip"}, "checks": [{"id",
+  "family", "title", "status", "message", "details"}]}`; a test locks these keys.
+- `--format github` prints one `::error file=…,line=…,title=…::…` annotation per
+  failure detail and appends a table to `$GITHUB_STEP_SUMMARY`.
+- `--list` prints this table.
+
+**Template.** The sync checks read `_src_path` and `_commit` from
+`.copier-answers.yml`: a local git repository is read in place; a git URL is
+asked for its tags with `git ls-remote` and, for the checks that compare files,
+mirrored once into mlplate's cache (`$MLPLATE_CACHE_DIR`, else `~/.cache`) and
+fetched again only when the recorded version is not in it yet. An unreachable
+template skips those checks.
+
+**Speed.** Fixtures are computed once and only when a selected check needs them,
+so `--select MP102` never renders. The render MP103 compares against is cached
+per (template, exact commit, answers, mlplate and copier versions): a commit
+never changes, so after the first run the whole set takes well under a second.
+
+**As a pre-commit hook** (this repository's `.pre-commit-hooks.yaml`, hook id
+`mlplate-check`), and **in CI**: `mlplate check --format github`. The template's
+`.github/workflows/template-sync.yml` runs the sync family weekly and opens a pull
+request with `mlplate update` when the project is behind.
+
+This page is generated from the checks' own docstrings
+(`python -m mlplate.check.docs > docs/check.md`); a test fails when it is stale.
 """
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlplate.check.registry import Check, Skip
+from mlplate.check.registry import Check
 
 MODULES = ("config", "data", "features", "train", "serve", "monitor")
 
@@ -15,14 +15,14 @@ class MP201(Check):
     family = "structure"
 
     @staticmethod
-    def check(root: Path, package: str | None) -> list[str] | Skip:
+    def check(root: Path, package: str | None) -> list[str] | str:
         """
         The package lacks one of the pipeline modules (config, data, features, train,
         serve, monitor) that the team's tooling, CI and runbook rely on.
         Fix: restore the module (`git log --diff-filter=D -- PATH` finds it).
         """
         if package is None:
-            return Skip("no package under src/")
+            return "no package under src/ (src/<package>/__init__.py)"
         return [
             f"src/{package}/{m}.py"
             for m in MODULES
@@ -38,10 +38,11 @@ class MP202(Check):
     @staticmethod
     def check(root: Path) -> bool:
         """
-        There is no `tests/test_*.py`.
+        There is no test module (`tests/**/test_*.py` or `*_test.py`), so CI proves nothing.
         Fix: keep the generated tests and add to them.
         """
-        return any((root / "tests").glob("test_*.py"))
+        tests = root / "tests"
+        return any(tests.rglob("test_*.py")) or any(tests.rglob("*_test.py"))
 
 
 class MP203(Check):
@@ -67,7 +68,11 @@ class MP204(Check):
     @staticmethod
     def check(root: Path) -> bool:
         """
-        `configs/config.yaml` is missing: training, serving and monitoring read it.
-        Fix: restore it from the template (`mlplate check --list` names the template).
+        `configs/` holds no configuration file (`*.yaml`, `*.yml`, `*.toml`, `*.json`):
+        training, serving and monitoring read their settings from it.
+        Fix: restore `configs/config.yaml` from the template (git history has it).
         """
-        return (root / "configs" / "config.yaml").is_file()
+        return any(
+            path.is_file() and path.suffix in {".yaml", ".yml", ".toml", ".json"}
+            for path in (root / "configs").rglob("*")
+        )

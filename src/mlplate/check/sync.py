@@ -6,28 +6,33 @@ import re
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
-from mlplate import gitrepo, questions
+from mlplate import ownership
+from mlplate.check.fixtures import release
 from mlplate.check.registry import Check, Skip
+from mlplate.errors import MlplateError
 from mlplate.ownership import Owner, Policy
-from mlplate.template_source import TemplateRef
 
-_MARKER = re.compile(r"^(<{7} |={7}$|>{7} )", re.M)
+# A conflict always leaves a `<<<<<<< ` and a `>>>>>>> ` line; a lone `=======` is more
+# often a Markdown or reStructuredText heading underline than a leftover marker.
+_MARKER = re.compile(rb"^(?:<{7}|>{7})(?: |\r?$)", re.M)
+_MAX_SCAN = 5_000_000  # bytes: larger files are data, not merged text
 
 
 class MP101(Check):
     """Answers file present and copier-standard"""
 
     family = "sync"
+    file = ".copier-answers.yml"
 
     @staticmethod
     def check(answers: dict[str, Any] | None) -> bool:
         """
         `.copier-answers.yml` is missing, unreadable, or lacks `_src_path` / `_commit`,
         so neither `mlplate update` nor `copier update` can find the template.
-        Fix: restore it from git history, or write `_src_path` (the template's path or
-        URL) and `_commit` (the template version the project matches) into it.
+        Fix: restore it from git history, or run `mlplate adopt` to record the template
+        version the project matches.
         """
         return bool(answers and answers.get("_src_path") and answers.get("_commit"))
 
@@ -36,42 +41,31 @@ class MP102(Check):
     """On the latest template release"""
 
     family = "sync"
+    file = ".copier-answers.yml"
     requires = frozenset({"MP101"})
 
     @staticmethod
-    def check(template: TemplateRef | None, latest: str | None) -> bool | str | Skip:
+    def check(
+        recorded: tuple[str, str], recorded_version: Version, release_tags: list[str]
+    ) -> str | Skip | None:
         """
         The project is behind the template's latest release.
-        Fix: run `copier update` in the project and review the result.
+        Fix: run `mlplate update` (or `copier update`) in the project and review the result.
         """
-        if template is None or template.repo is None:
-            return Skip("the template source cannot be read from here")
-        if latest is None:
+        releases = sorted(
+            (version, tag) for tag in release_tags if (version := release(tag)) is not None
+        )
+        if not releases:
             return Skip("the template has no release tags")
-        recorded = str(template.version)
-        if recorded == latest:
-            return True
-        behind = _releases_between(template, latest)
-        if behind == 0:
-            return True  # a commit after the latest release
-        return f"{behind} release(s) behind: on {recorded}, latest is {latest}"
+        newer = [tag for version, tag in releases if version > recorded_version]
+        if not newer:
+            return None
+        return f"{len(newer)} release(s) behind: on {recorded[1]}, latest is {releases[-1][1]}"
 
 
-def _releases_between(template: TemplateRef, latest: str) -> int:
-    assert template.repo is not None
-    try:
-        current = Version(str(template.version).split("-", maxsplit=1)[0])
-    except InvalidVersion:
-        current = Version("0")
-    count = 0
-    for tag in gitrepo.tags(template.repo):
-        try:
-            version = Version(tag)
-        except InvalidVersion:
-            continue
-        if not version.is_prerelease and current < version <= Version(latest):
-            count += 1
-    return count
+def _normalized(data: bytes) -> bytes:
+    # A checkout with core.autocrlf turns every line ending into CRLF: that is not an edit.
+    return data.replace(b"\r\n", b"\n")
 
 
 class MP103(Check):
@@ -81,15 +75,13 @@ class MP103(Check):
     requires = frozenset({"MP101"})
 
     @staticmethod
-    def check(root: Path, rendered: Path | None, policy: Policy) -> list[str] | Skip:
+    def check(root: Path, policy: Policy, rendered: Path) -> list[str]:
         """
-        Files the template owns (see `.mlplate.yml`) were edited in this project; the
-        next update would have to overwrite or conflict with those edits.
-        Fix: move the change into the template, or list the file under `opt_out:`
-        in `.mlplate.yml` to take it over.
+        Files the template owns (see `.mlplate.yml`) were edited or deleted in this
+        project; the next update would have to overwrite or conflict with those edits.
+        Fix: move the change into the template, restore the template's version, or list
+        the file under `opt_out:` in `.mlplate.yml` to take it over.
         """
-        if rendered is None:
-            return Skip("the recorded template version cannot be rendered here")
         drifted = []
         for path in sorted(p for p in rendered.rglob("*") if p.is_file()):
             rel = path.relative_to(rendered).as_posix()
@@ -98,7 +90,7 @@ class MP103(Check):
             mine = root / rel
             if not mine.is_file():
                 drifted.append(f"{rel}: deleted")
-            elif mine.read_bytes() != path.read_bytes():
+            elif _normalized(mine.read_bytes()) != _normalized(path.read_bytes()):
                 drifted.append(f"{rel}: modified")
         return drifted
 
@@ -111,18 +103,24 @@ class MP104(Check):
     @staticmethod
     def check(root: Path, tracked: list[str]) -> list[str]:
         """
-        Files still hold merge conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`).
+        Files still hold merge conflict markers (`<<<<<<<`, `=======`, `>>>>>>>` at the
+        start of a line), left by an update or a merge.
         Fix: resolve each conflict, keeping the lines you want, and remove the markers.
         """
         found = []
         for rel in tracked:
+            path = root / rel
             try:
-                text = (root / rel).read_text(encoding="utf-8")
-            except (UnicodeDecodeError, OSError):
+                if path.stat().st_size > _MAX_SCAN:
+                    continue
+                data = path.read_bytes()
+            except OSError:
                 continue
-            match = _MARKER.search(text)
+            if b"\0" in data[:8192]:
+                continue  # binary
+            match = _MARKER.search(data)
             if match:
-                line = text.count("\n", 0, match.start()) + 1
+                line = data.count(b"\n", 0, match.start()) + 1
                 found.append(f"{rel}:{line}")
         return found
 
@@ -141,30 +139,80 @@ class MP105(Check):
         return [rel for rel in tracked if rel.endswith((".rej", ".orig"))]
 
 
+def _choices(spec: Any) -> list[Any] | None:
+    """The values a question's `choices` allow, or None when they are computed by Jinja."""
+    if isinstance(spec, dict):
+        values = [v.get("value") if isinstance(v, dict) else v for v in spec.values()]
+    elif isinstance(spec, list):
+        values = [v[1] if isinstance(v, (list, tuple)) and len(v) == 2 else v for v in spec]
+    else:
+        return None
+    if any(isinstance(v, str) and "{{" in v for v in values):
+        return None
+    return values
+
+
+def _allowed(value: Any, choices: list[Any]) -> bool:
+    return value in choices or str(value) in {str(c) for c in choices}
+
+
 class MP106(Check):
     """Answers match the template's questions"""
 
     family = "sync"
+    file = ".copier-answers.yml"
     requires = frozenset({"MP101"})
 
     @staticmethod
-    def check(answers: dict[str, Any], template: TemplateRef | None) -> list[str] | Skip:
+    def check(answers: dict[str, Any], template_config: dict[str, Any]) -> list[str]:
         """
-        The answers file holds answers the template does not ask for, or lacks answers
-        to questions without a default.
-        Fix: correct `.copier-answers.yml` to answer exactly the template's questions.
+        The answers file holds answers the template does not ask for, answers outside a
+        question's choices, or no answer to a question that has no default.
+        Fix: correct `.copier-answers.yml` to answer the template's questions
+        (`copier.yml` at the recorded `_commit` lists them), then commit it.
         """
-        if template is None:
-            return Skip("the template source cannot be read from here")
-        asked = questions.load(template)
-        if asked is None:
-            return Skip("the template's questions cannot be read before rendering")
+        asked = {
+            str(name): spec if isinstance(spec, dict) else {"default": spec}
+            for name, spec in template_config.items()
+            if not str(name).startswith("_")
+        }
+        given = {str(k): v for k, v in answers.items() if not str(k).startswith("_")}
         problems = []
-        given = {k for k in answers if not str(k).startswith("_")}
-        for key in sorted(given):
-            if key not in asked or asked[key].computed:
+        for key, value in sorted(given.items()):
+            spec = asked.get(key)
+            if spec is None or spec.get("when") is False:
                 problems.append(f"{key}: not a question of the template")
-        for name, question in asked.items():
-            if not question.computed and not question.has_default and name not in given:
+                continue
+            choices = _choices(spec.get("choices"))
+            if choices is None:
+                continue
+            values = value if spec.get("multiselect") and isinstance(value, list) else [value]
+            for bad in (v for v in values if not _allowed(v, choices)):
+                shown = ", ".join(str(c) for c in choices)
+                problems.append(f"{key}: {bad!r} is not one of the choices ({shown})")
+        for name, spec in asked.items():
+            # A conditional (`when:`) or secret question is legitimately absent from answers.
+            if name not in given and not {"default", "when", "secret"} & set(spec):
                 problems.append(f"{name}: no answer and no default")
         return problems
+
+
+class MP107(Check):
+    """The ownership policy is readable"""
+
+    family = "sync"
+    file = ".mlplate.yml"
+
+    @staticmethod
+    def check(root: Path) -> str | None:
+        """
+        `.mlplate.yml` is not valid: `mlplate update` and `mlplate check` cannot tell
+        which files the template owns.
+        Fix: correct it; it maps `ownership:` (template, seeded, shared) to path globs
+        and lists `opt_out:` paths (the template's version shows the format).
+        """
+        try:
+            ownership.load(root)
+        except MlplateError as error:
+            return str(error)
+        return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from enum import Enum
 from pathlib import Path
 
@@ -9,10 +11,10 @@ import typer
 from rich.table import Table
 
 from mlplate.check import CheckResult, all_checks, check
-from mlplate.check.registry import Status
+from mlplate.check.registry import Outcome, Status
 from mlplate.cli.app import app, print_json, stdout
 
-EXIT_CHECKS_FAILED = 3
+EXIT_CHECKS_FAILED = 3  # as repo-review: 1 is left to crashes of the Python interpreter
 
 
 class Format(str, Enum):
@@ -20,24 +22,27 @@ class Format(str, Enum):
 
     RICH = "rich"
     GITHUB = "github"
+    JSON = "json"
 
 
 @app.command("check")
 def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arguments
     path: Path = typer.Argument(Path("."), help="The project to check."),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable result."),
-    output: Format = typer.Option(Format.RICH, "--format", help="rich, or github (annotations)."),
+    output: Format = typer.Option(
+        Format.RICH, "--format", help="rich, github (annotations and step summary), or json."
+    ),
     list_checks: bool = typer.Option(False, "--list", help="List every check and exit."),
     select: list[str] = typer.Option([], "--select", help="Only these IDs or prefixes (MP1)."),
     ignore: list[str] = typer.Option([], "--ignore", help="Skip these IDs or prefixes."),
 ) -> None:
-    """Check template sync and team conventions; exit 3 when a check fails."""
+    """Check template sync and team conventions; exit 3 when a check fails, 2 on bad input."""
     if list_checks:
         _print_list()
         return
     result = check(path, select=select, ignore=ignore)
-    if as_json:
-        print_json(result.to_json())
+    if as_json or output is Format.JSON:
+        print_json(dict(result.to_json()))
     elif output is Format.GITHUB:
         _print_github(result)
     else:
@@ -47,10 +52,11 @@ def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arg
 
 
 def _print_list() -> None:
-    table = Table("ID", "family", "check", "fix", show_lines=True)
+    table = Table("ID", "family", "check", "failure message and fix", show_lines=True)
     for cid, cls in all_checks().items():
-        table.add_row(cid, cls.family, cls.title(), cls.fix())
-    stdout.print(table)
+        needs = f"\n(needs {', '.join(sorted(cls.requires))})" if cls.requires else ""
+        table.add_row(cid, cls.family, cls.title() + needs, cls.fix())
+    stdout.print(table, markup=False)
 
 
 _MARK = {
@@ -67,22 +73,71 @@ def _print_rich(result: CheckResult) -> None:
             outcome.message if outcome.status is Status.SKIP else ""
         )
         table.add_row(outcome.id, _MARK[outcome.status], outcome.title, details)
-    stdout.print(table)
+    stdout.print(table, markup=True)
     for outcome in result.failed:
-        stdout.print(f"\n[bold red]{outcome.id}[/] {outcome.title}\n{outcome.message}")
-    failed = len(result.failed)
-    stdout.print(f"\n{len(result.outcomes) - failed} passed or skipped, {failed} failed")
+        stdout.print(f"\n{outcome.id} {outcome.title}\n{outcome.message}", markup=False)
+    counts = {s: sum(o.status is s for o in result.outcomes) for s in Status}
+    stdout.print(
+        f"\n{counts[Status.PASS]} passed, {counts[Status.FAIL]} failed, "
+        f"{counts[Status.SKIP]} skipped",
+        markup=False,
+    )
+
+
+# ── GitHub Actions ─────────────────────────────────────────────────────────
+
+_PLACE = re.compile(r"^(?P<file>[^\s:]+)(?::(?P<line>\d+))?(?::|$)")
+
+
+def _escape(text: str, *, prop: bool = False) -> str:
+    """Escape a workflow command's data (or property value), as the Actions toolkit does."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def _annotation(outcome: Outcome, detail: str, root: Path, prefix: str) -> str:
+    """One `::error file=…,line=…,title=…::message` line.
+
+    A detail that starts with an existing path (`path`, `path: why`, `path:line`) is
+    annotated on that file; any other falls back to the file the check is about.
+    """
+    props = []
+    place = _PLACE.match(detail)
+    if place and (root / place.group("file")).exists():
+        file = place.group("file")
+    else:
+        place = None
+        file = getattr(all_checks().get(outcome.id), "file", "")
+    if file:
+        props.append(f"file={_escape(prefix + file, prop=True)}")
+        if place and place.group("line"):
+            props.append(f"line={place.group('line')}")
+    props.append(f"title={_escape(f'{outcome.id} {outcome.title}', prop=True)}")
+    message = " ".join(outcome.message.split())
+    text = f"{detail} — {message}" if detail else message
+    return f"::error {','.join(props)}::{_escape(text)}"
 
 
 def _print_github(result: CheckResult) -> None:
-    """Workflow commands GitHub turns into annotations on the files named."""
+    """Workflow commands GitHub turns into annotations, and a table for the step summary."""
+    relative = os.path.relpath(result.project, Path.cwd())
+    prefix = "" if relative == "." or relative.startswith("..") else relative + "/"
     for outcome in result.failed:
-        message = outcome.message.replace("\n", " ").replace("%", "%25")
         for detail in outcome.details or ("",):
-            file_part = ""
-            where = detail.split(":", 1)[0] if detail else ""
-            if where and (result.project / where).exists():
-                file_part = f"file={where},"
-            text = f"{detail} — {message}" if detail else message
-            print(f"::error {file_part}title={outcome.id} {outcome.title}::{text}")
-    print(f"{len(result.failed)} check(s) failed" if result.failed else "all checks passed")
+            print(_annotation(outcome, detail, result.project, prefix))
+    failed = len(result.failed)
+    print(f"mlplate check: {failed} check(s) failed" if failed else "mlplate check: all passed")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(_summary_markdown(result))
+
+
+def _summary_markdown(result: CheckResult) -> str:
+    icon = {Status.PASS: "✅", Status.FAIL: "❌", Status.SKIP: "⏭️"}
+    lines = ["## mlplate check", "", "| | ID | check | details |", "| --- | --- | --- | --- |"]
+    for o in result.outcomes:
+        shown = "<br>".join(o.details) or (o.message if o.status is Status.SKIP else "")
+        shown = shown.replace("|", r"\|")
+        lines.append(f"| {icon[o.status]} | {o.id} | {o.title} | {shown} |")
+    return "\n".join(lines) + "\n\n"

@@ -1,0 +1,147 @@
+"""What `mlplate check` keeps between runs, so it stays fast enough for pre-commit.
+
+Two things are cached under `$MLPLATE_CACHE_DIR/mlplate/check` (else the XDG or
+home cache): renders of a template version with a set of answers, keyed by
+(source, exact commit, answers, mlplate and copier versions) — a commit never
+changes, so a render of it never goes stale — and bare clones of remote
+templates (mirrors), fetched again only when the recorded version is not in them yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mlplate._version import __version__
+from mlplate.render import render
+from mlplate.template_source import TemplateRef
+
+KEEP_RENDERS = 32  # most recent renders kept; older ones are pruned
+NETWORK_TIMEOUT = 30  # seconds for one git network command, so a hook never hangs
+
+
+class Unreachable(Exception):
+    """A remote template could not be reached; the message says why."""
+
+
+def root() -> Path:
+    """The folder of mlplate check's cache."""
+    base = os.environ.get("MLPLATE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "mlplate" / "check"
+
+
+def _key(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _copier_version() -> str:
+    try:
+        return metadata.version("copier")
+    except metadata.PackageNotFoundError:  # pragma: no cover - copier is a dependency
+        return "?"
+
+
+def rendered(template: TemplateRef, answers: Mapping[str, Any], scratch: Path) -> Path:
+    """`template` rendered with `answers`: from the cache when this exact render was made before.
+
+    A template read from a work tree (uncommitted template edits) has no fixed
+    content to key on, so it is rendered into `scratch` every time.
+    """
+    if template.worktree or not template.commit:
+        target = scratch / "rendered"
+        render(template, target, data=answers, defaults=True)
+        return target
+    key = _key(template.src, template.commit, dict(answers), __version__, _copier_version())
+    renders = root() / "renders"
+    final = renders / key
+    if final.is_dir():
+        os.utime(final)  # most recently used: pruned last
+        return final
+    renders.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=renders))
+    try:
+        render(template, building / "tree", data=answers, defaults=True)
+        try:
+            os.rename(building / "tree", final)
+        except OSError:
+            if not final.is_dir():  # not a concurrent run that got there first
+                raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    _prune(renders)
+    return final
+
+
+def _prune(renders: Path) -> None:
+    entries = sorted(
+        (p for p in renders.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[KEEP_RENDERS:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _git_network(args: list[str], cwd: Path | None = None) -> str:
+    """Run a git command that may reach the network; raise Unreachable on any failure."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=NETWORK_TIMEOUT,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise Unreachable(f"git {args[0]} failed: {exc}") from None
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        raise Unreachable(lines[-1] if lines else f"git {args[0]} exited {done.returncode}")
+    return done.stdout
+
+
+def remote_tags(url: str) -> list[str]:
+    """The tag names of a remote repository (one `git ls-remote`, no clone)."""
+    out = _git_network(["ls-remote", "--tags", "--refs", url])
+    prefix = "refs/tags/"
+    return [
+        ref[len(prefix) :]
+        for line in out.splitlines()
+        if (ref := line.partition("\t")[2]).startswith(prefix)
+    ]
+
+
+def remote_clone(url: str, ref: str) -> Path:
+    """A mirror clone of `url` that holds `ref`, cloned or fetched only when needed."""
+    clone = root() / "templates" / _key(url)
+    if not (clone / "HEAD").is_file():
+        clone.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(clone, ignore_errors=True)
+        _git_network(["clone", "--quiet", "--mirror", url, str(clone)])
+    if not _has(clone, ref):
+        _git_network(["fetch", "--quiet", "--prune", "origin"], cwd=clone)
+    return clone
+
+
+def _has(clone: Path, ref: str) -> bool:
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        cwd=clone,
+        capture_output=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    return done.returncode == 0

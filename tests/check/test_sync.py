@@ -1,0 +1,264 @@
+"""Sync checks (MP1xx) on a project generated from an inline template repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlplate.check import cache, check
+from mlplate.check.registry import Status
+from tests.conftest import git
+
+from .conftest import outcome
+
+
+def _answers(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def _set_answers(project: Path, **changes) -> None:
+    answers = {**_answers(project), **changes}
+    answers = {k: v for k, v in answers.items() if v is not None}
+    (project / ".copier-answers.yml").write_text(yaml.safe_dump(answers))
+
+
+def test_every_sync_check_passes_on_a_fresh_project(project):
+    result = check(project, select=["MP1"])
+    assert {o.id: o.status for o in result.outcomes} == {
+        f"MP10{i}": Status.PASS for i in range(1, 8)
+    }
+
+
+# ── MP101 answers file ─────────────────────────────────────────────────────
+
+
+def test_mp101(project):
+    assert outcome(project, "MP101").status is Status.PASS
+
+
+def test_mp101_missing(project):
+    (project / ".copier-answers.yml").unlink()
+    result = outcome(project, "MP101")
+    assert result.status is Status.FAIL and "_src_path" in result.message
+
+
+def test_mp101_without_commit(project):
+    _set_answers(project, _commit=None)
+    assert outcome(project, "MP101").status is Status.FAIL
+
+
+def test_checks_needing_the_answers_are_skipped_without_them(project):
+    (project / ".copier-answers.yml").unlink()
+    statuses = {o.id: o for o in check(project, select=["MP1"]).outcomes}
+    for cid in ("MP102", "MP103", "MP106"):
+        assert statuses[cid].status is Status.SKIP
+        assert "MP101" in statuses[cid].message
+
+
+# ── MP102 latest release ───────────────────────────────────────────────────
+
+
+def test_mp102(project):
+    assert outcome(project, "MP102").status is Status.PASS
+
+
+def test_mp102_behind_latest_release(project, template):
+    template.commit({"template/README.md.jinja": "# {{ project_name }} v2\n"}, tag="v2.0.0")
+    template.commit({"template/README.md.jinja": "# {{ project_name }} v3\n"}, tag="v3.0.0rc1")
+    result = outcome(project, "MP102")
+    assert result.status is Status.FAIL
+    assert result.details == ("1 release(s) behind: on v1.0.0, latest is v2.0.0",)
+
+
+def test_mp102_counts_from_a_commit_after_a_release(project, template):
+    template.commit({"template/notes.txt": "x\n"})
+    _set_answers(project, _commit=git(template.root, "describe", "--tags", "HEAD"))
+    template.commit({"template/notes.txt": "y\n"}, tag="v1.1.0")
+    template.commit({"template/notes.txt": "z\n"}, tag="v1.2.0")
+    assert outcome(project, "MP102").details == (
+        f"2 release(s) behind: on {_answers(project)['_commit']}, latest is v1.2.0",
+    )
+
+
+def test_mp102_skipped_when_the_template_has_no_releases(template_repo, tmp_path):
+    from mlplate.new import new  # pylint: disable=import-outside-toplevel
+
+    from .conftest import TEMPLATE  # pylint: disable=import-outside-toplevel
+
+    untagged = template_repo(TEMPLATE, tag=None)
+    new(tmp_path / "p", template=str(untagged.root), lock=False)
+    result = outcome(tmp_path / "p", "MP102")
+    assert result.status is Status.SKIP and "no release tags" in result.message
+
+
+def test_mp102_skipped_when_the_template_is_not_on_this_machine(project, tmp_path):
+    _set_answers(project, _src_path=str(tmp_path / "elsewhere"))
+    result = outcome(project, "MP102")
+    assert result.status is Status.SKIP
+    assert "does not exist on this machine" in result.message
+
+
+def test_mp102_and_mp103_read_a_remote_template(project, template):
+    """A git URL is asked with ls-remote and cloned once into the cache (file:// here)."""
+    _set_answers(project, _src_path=f"file://{template.root}")
+    template.commit({"template/Dockerfile": "FROM python:3.12-slim\n"}, tag="v2.0.0")
+    result = {o.id: o for o in check(project, select=["MP102", "MP103", "MP106"]).outcomes}
+    assert result["MP102"].details == ("1 release(s) behind: on v1.0.0, latest is v2.0.0",)
+    assert result["MP103"].status is Status.PASS  # compared with v1.0.0, not v2.0.0
+    assert result["MP106"].status is Status.PASS
+
+
+def test_unreachable_remote_template_skips_instead_of_failing(project, tmp_path):
+    _set_answers(project, _src_path=f"file://{tmp_path}/gone.git")
+    result = {o.id: o for o in check(project, select=["MP102", "MP103", "MP106"]).outcomes}
+    for cid in ("MP102", "MP103", "MP106"):
+        assert result[cid].status is Status.SKIP
+        assert "unreachable" in result[cid].message
+
+
+# ── MP103 drift of template-owned files ────────────────────────────────────
+
+
+def test_mp103(project):
+    assert outcome(project, "MP103").status is Status.PASS
+
+
+def test_mp103_template_owned_file_edited(project):
+    (project / "Dockerfile").write_text("FROM python:3.11-slim\nUSER root\n")
+    (project / "README.md").write_text("# mine\n")  # seeded: edits are expected
+    result = outcome(project, "MP103")
+    assert result.status is Status.FAIL
+    assert result.details == ("Dockerfile: modified",)
+
+
+def test_mp103_template_owned_file_deleted(project):
+    (project / "Dockerfile").unlink()
+    assert outcome(project, "MP103").details == ("Dockerfile: deleted",)
+
+
+def test_mp103_opted_out_file_is_the_projects(project):
+    (project / "Dockerfile").write_text("FROM python:3.11-slim\n")
+    policy = project / ".mlplate.yml"
+    policy.write_text(policy.read_text().replace("opt_out: []", "opt_out: [Dockerfile]"))
+    assert outcome(project, "MP103").status is Status.PASS
+
+
+def test_mp103_line_endings_are_not_drift(project):
+    dockerfile = project / "Dockerfile"
+    dockerfile.write_bytes(dockerfile.read_bytes().replace(b"\n", b"\r\n"))
+    assert outcome(project, "MP103").status is Status.PASS
+
+
+def test_mp103_renders_once_then_reads_the_cache(project, monkeypatch):
+    assert outcome(project, "MP103").status is Status.PASS
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(cache, "render", no_render)
+    assert outcome(project, "MP103").status is Status.PASS
+
+
+def test_checks_that_need_no_render_do_not_render(project, monkeypatch):
+    def no_render(*args, **kwargs):
+        raise AssertionError("rendered")
+
+    monkeypatch.setattr(cache, "render", no_render)
+    result = check(project, ignore=["MP103"])
+    assert "MP103" not in {o.id for o in result.outcomes}
+
+
+def test_render_cache_is_keyed_by_answers(project, private_cache):
+    outcome(project, "MP103")
+    _set_answers(project, project_name="other")
+    (project / "README.md").write_text("# other\n")
+    outcome(project, "MP103")
+    assert len(list((private_cache / "mlplate/check/renders").iterdir())) == 2
+
+
+# ── MP104 conflict markers, MP105 .rej/.orig ───────────────────────────────
+
+
+def test_mp104(project):
+    (project / "notes.md").write_text("Title\n=======\n\nbody\n")  # a heading, not a conflict
+    assert outcome(project, "MP104").status is Status.PASS
+
+
+def test_mp104_conflict_markers(project):
+    (project / "notes.md").write_text("a\n<<<<<<< project\nb\n=======\nc\n>>>>>>> template\n")
+    result = outcome(project, "MP104")
+    assert result.status is Status.FAIL and result.details == ("notes.md:2",)
+
+
+def test_mp104_half_resolved_conflict(project):
+    (project / "conf.txt").write_text("a\nb\n=======\nc\n>>>>>>> template v2\n")
+    assert outcome(project, "MP104").details == ("conf.txt:5",)
+
+
+def test_mp104_ignores_binary_and_ignored_files(project):
+    (project / "blob.bin").write_bytes(b"\0\n<<<<<<< x\n")
+    (project / ".gitignore").write_text("scratch/\n")
+    (project / "scratch").mkdir()
+    (project / "scratch/notes.md").write_text("<<<<<<< mine\n")
+    assert outcome(project, "MP104").status is Status.PASS
+
+
+def test_mp105(project):
+    assert outcome(project, "MP105").status is Status.PASS
+
+
+def test_mp105_rej_files(project):
+    (project / "Dockerfile.rej").write_text("@@ -1 +1 @@\n")
+    (project / "README.md.orig").write_text("# old\n")
+    assert outcome(project, "MP105").details == ("Dockerfile.rej", "README.md.orig")
+
+
+# ── MP106 answers against the questions ────────────────────────────────────
+
+
+def test_mp106(project):
+    assert outcome(project, "MP106").status is Status.PASS
+
+
+def test_mp106_unknown_answer(project):
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text() + "colour: blue\n")
+    assert outcome(project, "MP106").details == ("colour: not a question of the template",)
+
+
+def test_mp106_invalid_choice(project):
+    _set_answers(project, python_version="3.9")
+    assert outcome(project, "MP106").details == (
+        "python_version: '3.9' is not one of the choices (3.11, 3.12)",
+    )
+
+
+def test_mp106_missing_required_answer(project, template):
+    template.commit(
+        {"copier.yml": (template.root / "copier.yml").read_text() + "team:\n  type: str\n"},
+        tag="v1.0.1",
+    )
+    _set_answers(project, _commit="v1.0.1")
+    assert outcome(project, "MP106").details == ("team: no answer and no default",)
+
+
+# ── MP107 ownership policy ─────────────────────────────────────────────────
+
+
+def test_mp107(project):
+    assert outcome(project, "MP107").status is Status.PASS
+
+
+def test_mp107_invalid_policy(project):
+    (project / ".mlplate.yml").write_text("ownership:\n  vendor: [x]\n")
+    result = {o.id: o for o in check(project, select=["MP103", "MP107"]).outcomes}
+    assert result["MP107"].status is Status.FAIL and "vendor" in result["MP107"].details[0]
+    assert result["MP103"].status is Status.SKIP and ".mlplate.yml" in result["MP103"].message
+
+
+@pytest.mark.parametrize("text", ["", "ownership: {}\n"], ids=["empty", "no-rules"])
+def test_mp107_minimal_policies_are_valid(project, text):
+    (project / ".mlplate.yml").write_text(text)
+    assert outcome(project, "MP107").status is Status.PASS
