@@ -1,59 +1,49 @@
 """`mlplate adopt`: put an existing repository under the template.
 
-Infers the answers (from `.cruft.json`, `pyproject.toml`, the package layout,
-`.python-version`, the directory name; `--data` wins), renders the template with
-them to report which files differ, then records the template and its version in
-a copier-standard `.copier-answers.yml` (and `.mlplate.yml` if missing) so that
-`mlplate update` and `copier update` work from then on. No other file is written.
+Infers the answers (`.cruft.json`, `.python-version`, `pyproject.toml`, the
+package layout, git config, the directory name; `--data` wins), renders the
+template with them in temporary space to report which files are missing, differ
+or are identical, then records the template and its version in a copier-standard
+`.copier-answers.yml` (and `.mlplate.yml` if the repository has none), so that
+`mlplate update`, `copier update` and `mlplate check` work from then on. No other
+file is written, and an existing file is never overwritten.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlplate import ownership, questions, template_source
+from mlplate import legacy, ownership, questions, template_source
 from mlplate.errors import UserError
-from mlplate.render import render
+from mlplate.render import Rendered, render
 from mlplate.results import envelope
+from mlplate.template_source import TemplateRef
 
 ANSWERS_FILE = ".copier-answers.yml"
-CRUFT_FILE = ".cruft.json"
-# cookiecutter-data-science names its questions differently; these are ours.
-_CONTEXT_NAMES = {
-    "project_name": "project_name",
-    "repo_name": "project_name",
-    "module_name": "package_name",
-    "package_name": "package_name",
-    "description": "description",
-    "project_short_description": "description",
-    "author_name": "author_name",
-    "full_name": "author_name",
-    "author_email": "author_email",
-    "email": "author_email",
-    "python_version_number": "python_version",
-    "python_version": "python_version",
-}
+_INVALID = re.compile(r"^invalid value for '(?P<key>[^']+)'")
 
 
 @dataclass(frozen=True)
 class AdoptResult:  # pylint: disable=too-many-instance-attributes
-    """What adopt inferred, wrote, and found different from the template."""
+    """What adopt inferred, wrote (or would write), and found different from the template."""
 
     project: Path
     template: str
     version: str | None
     origin: str
     answers: dict[str, Any]
+    sources: dict[str, str]
     written: list[str]
     files: dict[str, list[str]] = field(default_factory=dict)
+    template_owned_differs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    contents: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -63,141 +53,172 @@ class AdoptResult:  # pylint: disable=too-many-instance-attributes
         return envelope("adopt", data)
 
 
-def _layout_origin(root: Path) -> str:
-    if (root / CRUFT_FILE).is_file():
-        return "cruft"
-    ccds_folders = ("data", "models", "notebooks", "references", "reports")
-    if sum((root / name).is_dir() for name in ccds_folders) >= 4:
-        return "cookiecutter-data-science"
-    return "plain"
-
-
-def _from_cruft(root: Path) -> dict[str, Any]:
-    try:
-        context = json.loads((root / CRUFT_FILE).read_text(encoding="utf-8"))["context"][
-            "cookiecutter"
-        ]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise UserError(
-            f"{CRUFT_FILE} is not a cruft file", f"fix or remove {CRUFT_FILE}"
-        ) from None
-    return _mapped(context)
-
-
-def _mapped(context: Mapping[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for theirs, ours in _CONTEXT_NAMES.items():
-        value = context.get(theirs)
-        if isinstance(value, str) and value and not value.startswith("{{") and ours not in found:
-            found[ours] = value
-    return found
-
-
-def _from_files(root: Path) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    try:
-        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get(
-            "project", {}
-        )
-    except (OSError, tomllib.TOMLDecodeError):
-        project = {}
-    if project.get("name"):
-        found["project_name"] = project["name"]
-    if project.get("description"):
-        found["description"] = project["description"]
-    authors = project.get("authors") or []
-    if authors and isinstance(authors[0], dict):
-        named = {"author_name": authors[0].get("name"), "author_email": authors[0].get("email")}
-        found.update({key: value for key, value in named.items() if value})
-    requires = re.search(r"(\d+\.\d+)", str(project.get("requires-python", "")))
-    version_file = root / ".python-version"
-    if version_file.is_file():
-        found["python_version"] = ".".join(version_file.read_text().strip().split(".")[:2])
-    elif requires:
-        found["python_version"] = requires.group(1)
-    packages = sorted(p.parent.name for p in (root / "src").glob("*/__init__.py"))
-    packages = packages or sorted(
-        p.parent.name for p in root.glob("*/__init__.py") if p.parent.name not in {"tests", "docs"}
-    )
-    if packages:
-        found["package_name"] = packages[0]
-    found.setdefault("project_name", root.name)
-    return found
-
-
-def infer_answers(root: Path, origin: str) -> dict[str, Any]:
-    """Answers read from the repository; cruft's recorded context wins over guesses."""
-    answers = _from_files(root)
-    if origin == "cruft":
-        answers.update(_from_cruft(root))
-    return answers
-
-
 def _compare(root: Path, rendered: Path) -> dict[str, list[str]]:
     files: dict[str, list[str]] = {"missing": [], "differs": [], "identical": []}
     for path in sorted(p for p in rendered.rglob("*") if p.is_file()):
         rel = path.relative_to(rendered).as_posix()
-        if rel == ANSWERS_FILE:
+        if rel in (ANSWERS_FILE, ownership.POLICY_FILE):
             continue
         mine = root / rel
-        kind = (
-            "missing"
-            if not mine.is_file()
-            else "identical" if mine.read_bytes() == path.read_bytes() else "differs"
-        )
-        files[kind].append(rel)
+        if not mine.is_file():
+            files["missing"].append(rel)
+        elif mine.read_bytes().replace(b"\r\n", b"\n") == path.read_bytes().replace(b"\r\n", b"\n"):
+            files["identical"].append(rel)
+        else:
+            files["differs"].append(rel)
     return files
 
 
 def _write_atomic(target: Path, content: bytes) -> None:
+    """Write through a temporary sibling and a rename: never a half-written file."""
     handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    with os.fdopen(handle, "wb") as out:
-        out.write(content)
-    os.replace(tmp, target)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-def adopt(
+def _with_opt_out(policy: str, paths: list[str]) -> tuple[str, bool]:
+    """The rendered policy with `paths` listed under `opt_out:` (only its `opt_out: []` form)."""
+    if not paths:
+        return policy, True
+    lines = policy.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.rstrip() == "opt_out: []":
+            listed = "".join(f"  - {p!r}\n".replace("'", '"') for p in paths)
+            lines[i] = f"opt_out:\n{listed}"
+            return "".join(lines), True
+    return policy, False
+
+
+def _render_with(
+    source: TemplateRef,
+    scratch: Path,
+    inferred: dict[str, Any],
+    given: Mapping[str, Any],
+    *,
+    defaults: bool,
+) -> tuple[Rendered, Path, list[str]]:
+    """Render; an inferred answer the template rejects is dropped (its default used) and noted.
+
+    `inferred` is left holding only the answers that were used.
+    """
+    answers, notes = inferred, []
+    for attempt in range(len(inferred) + 1):
+        dest = scratch / f"rendered-{attempt}"  # a fresh directory: copier may have begun one
+        try:
+            return render(source, dest, data={**answers, **given}, defaults=defaults), dest, notes
+        except UserError as error:
+            bad = _INVALID.match(error.message)
+            key = bad.group("key") if bad else ""
+            if key not in answers or key in given:
+                raise
+            notes.append(
+                f"{key}: the inferred {answers.pop(key)!r} is not valid here "
+                f"({error.message.split(': ', 1)[-1]}); the template's default was used"
+            )
+    raise AssertionError("unreachable: every inferred answer was dropped")  # pragma: no cover
+
+
+def _policy(root: Path, to_write: Mapping[str, str]) -> ownership.Policy:
+    """The policy the project will have: the one written now, else its own (if readable)."""
+    text = to_write.get(ownership.POLICY_FILE)
+    try:
+        if text is None:
+            return ownership.load(root)
+        return ownership.parse(text)
+    except UserError:
+        return ownership.Policy()
+
+
+def adopt(  # pylint: disable=too-many-arguments,too-many-locals
     path: Path | str = ".",
     *,
     template: str | None = None,
     vcs_ref: str | None = None,
     data: Mapping[str, Any] | None = None,
+    defaults: bool = True,
     dry_run: bool = False,
 ) -> AdoptResult:
-    """Record the template (default: the bundled one) as the baseline of the repository."""
+    """Record the template (default: the bundled one) as the baseline of the repository.
+
+    With `defaults=False` copier asks, in the terminal, the questions neither inferred
+    nor given in `data`; otherwise they take the template's defaults.
+    """
     root = Path(path).expanduser().resolve()
     if not root.is_dir():
         raise UserError(f"{root} is not a directory", "pass the path of the repository to adopt")
     if (root / ANSWERS_FILE).is_file():
         raise UserError(
             f"{root} already has {ANSWERS_FILE}: it is under a template",
-            "use mlplate update to bring it to a newer template version",
+            "use `mlplate update` to bring it to a newer template version, `mlplate check` "
+            "to see its drift",
         )
-    origin = _layout_origin(root)
+    found = legacy.infer(root)
     source = template_source.resolve(template, vcs_ref)
     asked = questions.load(source)
-    inferred = infer_answers(root, origin)
-    if asked is not None:
-        inferred = {k: v for k, v in inferred.items() if k in asked and not asked[k].computed}
-    answers = {**inferred, **(data or {})}
-    questions.check_known(dict(data or {}), asked)
+    given = dict(data or {})
+    questions.check_known(given, asked)
+    inferred = {
+        k: v
+        for k, v in found.answers.items()
+        if asked is None or (k in asked and not asked[k].computed)
+    }
     with tempfile.TemporaryDirectory(prefix="mlplate-adopt-") as tmp:
-        rendered = Path(tmp) / "rendered"
-        result = render(source, rendered, data=answers, defaults=True)
-        files = _compare(root, rendered)
-        to_write = {ANSWERS_FILE: (rendered / result.answers_file).read_bytes()}
-        policy = rendered / ownership.POLICY_FILE
-        if policy.is_file() and not (root / ownership.POLICY_FILE).is_file():
-            to_write[ownership.POLICY_FILE] = policy.read_bytes()
-        if not dry_run:
-            for rel, content in to_write.items():
-                _write_atomic(root / rel, content)
-            if origin == "cruft":
-                (root / CRUFT_FILE).unlink()  # only now: its answers live in the copier file
+        result, rendered_dir, dropped = _render_with(
+            source, Path(tmp), inferred, given, defaults=defaults
+        )
+        files = _compare(root, rendered_dir)
+        to_write = {ANSWERS_FILE: (rendered_dir / result.answers_file).read_text("utf-8")}
+        notes = list(found.notes) + dropped
+        if found.origin == "cookiecutter-data-science":
+            notes += legacy.ccds_moves(root, result.answers.get("package_name"))
+        policy_path = rendered_dir / ownership.POLICY_FILE
+        if policy_path.is_file() and not (root / ownership.POLICY_FILE).is_file():
+            text, carried = _with_opt_out(policy_path.read_text("utf-8"), found.opt_out)
+            to_write[ownership.POLICY_FILE] = text
+            if found.opt_out:
+                notes.append(
+                    f"cruft's skip list ({', '.join(found.opt_out)}) "
+                    + ("is now opt_out in .mlplate.yml" if carried else "was not carried over")
+                )
+        policy = _policy(root, to_write)
+    owned = [rel for rel in files["differs"] if policy.owner(rel) is ownership.Owner.TEMPLATE]
+    if owned:
+        notes.append(
+            "template-owned files that differ are reported by `mlplate check` (MP103) until "
+            "they take the template's version or are listed under opt_out: " + ", ".join(owned)
+        )
+    written = list(to_write)
+    if not dry_run:
+        for rel, content in to_write.items():
+            _write_atomic(root / rel, content.encode("utf-8"))
+        if found.origin == "cruft":
+            (root / legacy.CRUFT_FILE).unlink()  # only now: its answers live in the copier file
+    if found.origin == "cruft":
+        written.append(f"{legacy.CRUFT_FILE} (removed)")
     recorded = {
         k: v
         for k, v in result.answers.items()
         if not str(k).startswith("_") and (asked is None or (k in asked and not asked[k].computed))
     }
-    written = list(to_write) + ([f"{CRUFT_FILE} (removed)"] if origin == "cruft" else [])
-    return AdoptResult(root, source.src, source.version, origin, recorded, written, files, dry_run)
+    return AdoptResult(
+        project=root,
+        template=source.src,
+        version=source.version,
+        origin=found.origin,
+        answers=recorded,
+        sources={
+            k: "--data" if k in given else found.sources[k] if k in inferred else "default"
+            for k in recorded
+        },
+        written=written,
+        files=files,
+        template_owned_differs=owned,
+        notes=notes,
+        contents=to_write,
+        dry_run=dry_run,
+    )
