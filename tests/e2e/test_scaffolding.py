@@ -137,7 +137,7 @@ def test_pre_commit_hook_fails_on_a_violation(
 
 def test_workflows_are_the_expected_set(scaffold: Project) -> None:
     workflows = _workflows(scaffold)
-    assert set(workflows) == {"ci.yml", "cd.yml", "train.yml", "docs.yml"}
+    assert set(workflows) == {"ci.yml", "cd.yml", "train.yml", "docs.yml", "template-sync.yml"}
     triggers = {
         name: set(body[True]) for name, body in workflows.items()
     }  # YAML 1.1 reads `on:` as True
@@ -161,7 +161,8 @@ def test_workflows_pass_zizmor_offline(scaffold: Project) -> None:
     assert "No findings to report" in done.stdout, done.stdout
     audited = set(re.findall(r"completed \./(\S+)", done.stderr))
     expected = {
-        f".github/workflows/{name}" for name in ("ci.yml", "cd.yml", "train.yml", "docs.yml")
+        f".github/workflows/{name}"
+        for name in ("ci.yml", "cd.yml", "train.yml", "docs.yml", "template-sync.yml")
     }
     assert expected | {".github/dependabot.yml"} <= audited, done.stderr
 
@@ -204,6 +205,8 @@ def test_only_the_publishing_jobs_can_write(scaffold: Project) -> None:
     assert writers == {
         ("cd.yml", "image"): {"packages", "id-token", "attestations"},
         ("docs.yml", "deploy"): {"pages", "id-token"},
+        # pushes the template-sync branch and opens its pull request
+        ("template-sync.yml", "update"): {"contents", "pull-requests"},
     }
 
 
