@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from mlplate.check import compute_check
+from mlplate.check import compute_check, conventions
 from mlplate.check.registry import Status
 from tests.conftest import write_tree
 
@@ -154,6 +154,20 @@ def test_mp305_stale_lockfile(tmp_path):
     assert compute_check("MP305", root=tmp_path).details == (
         "uv.lock does not match pyproject.toml",
     )
+
+
+@needs_uv
+def test_mp305_remembers_a_pass_for_the_same_files(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"pyproject.toml": PYPROJECT})
+    subprocess.run(["uv", "lock", "--offline", "--quiet"], cwd=tmp_path, check=True)
+    assert compute_check("MP305", root=tmp_path).status is Status.PASS
+    calls = []
+    monkeypatch.setattr(conventions, "_uv_lock_check", lambda *a: calls.append(a))
+    assert compute_check("MP305", root=tmp_path).status is Status.PASS
+    assert not calls  # the same uv and the same bytes: uv was not asked again
+    write_tree(tmp_path, {"pyproject.toml": PYPROJECT + "# edited\n"})
+    compute_check("MP305", root=tmp_path)
+    assert len(calls) == 1
 
 
 def test_mp305_missing_lockfile(tmp_path):

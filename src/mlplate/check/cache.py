@@ -1,10 +1,11 @@
 """What `mlplate check` keeps between runs, so it stays fast enough for pre-commit.
 
-Two things are cached under `$MLPLATE_CACHE_DIR/mlplate/check` (else the XDG or
+Three things are cached under `$MLPLATE_CACHE_DIR/mlplate/check` (else the XDG or
 home cache): renders of a template version with a set of answers, keyed by
 (source, exact commit, answers, mlplate and copier versions) — a commit never
-changes, so a render of it never goes stale — and bare clones of remote
-templates (mirrors), fetched again only when the recorded version is not in them yet.
+changes, so a render of it never goes stale; mirror clones of remote templates,
+fetched again only when the recorded version is not in them yet; and the passes
+of deterministic checks, keyed by the exact bytes they read.
 """
 
 from __future__ import annotations
@@ -89,6 +90,21 @@ def _prune(renders: Path) -> None:
     )
     for old in entries[KEEP_RENDERS:]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def passed_before(*inputs: Any) -> bool:
+    """True when a check on exactly these inputs passed in an earlier run."""
+    return (root() / "passes" / _key(*inputs)).is_file()
+
+
+def remember_pass(*inputs: Any) -> None:
+    """Record that a check on exactly these inputs passed."""
+    folder = root() / "passes"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / _key(*inputs)).touch()
+    entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP_RENDERS * 8 :]:
+        old.unlink(missing_ok=True)
 
 
 def _git_network(args: list[str], cwd: Path | None = None) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from mlplate.check import cache
 from mlplate.check.registry import Check, Skip
 
 _PINNED = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
@@ -145,6 +147,18 @@ class MP304(Check):
         return problems
 
 
+def _lock_inputs(root: Path, uv: str) -> tuple[str, ...]:
+    """What `uv lock --check` reads, as hashes; empty when that is more than these files."""
+    pyproject = (root / "pyproject.toml").read_bytes()
+    if b"[tool.uv.workspace]" in pyproject or b"[tool.uv.sources]" in pyproject:
+        return ()  # other files take part in the lock: always ask uv
+    files = [pyproject, (root / "uv.lock").read_bytes()]
+    if (root / ".python-version").is_file():
+        files.append((root / ".python-version").read_bytes())
+    stamp = Path(uv).resolve().stat()
+    return (uv, str(stamp.st_mtime_ns), *(hashlib.sha256(data).hexdigest() for data in files))
+
+
 class MP305(Check):
     """uv.lock is present and matches pyproject.toml"""
 
@@ -162,24 +176,36 @@ class MP305(Check):
             return Skip("no pyproject.toml")
         if not (root / "uv.lock").is_file():
             return "uv.lock is missing"
-        if shutil.which("uv") is None:
+        uv = shutil.which("uv")
+        if uv is None:
             return Skip("uv is not installed, so only the presence of uv.lock was checked")
-        # --offline: a hook must not depend on the network; what uv cannot tell offline is skipped.
-        done = subprocess.run(
-            ["uv", "lock", "--check", "--offline", "--quiet"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-        if done.returncode == 0:
-            return None
-        output = done.stderr + done.stdout
-        if "needs to be updated" in output:
-            return "uv.lock does not match pyproject.toml"
-        errors = [line for line in output.splitlines() if line.startswith("error")] or ["?"]
-        return Skip(f"uv could not check uv.lock offline: {errors[0]}")
+        inputs = _lock_inputs(root, uv)
+        if inputs and cache.passed_before("MP305", *inputs):
+            return None  # the same uv on the same bytes: `uv lock --check` passes again
+        problem = _uv_lock_check(root, uv)
+        if problem is None and inputs:
+            cache.remember_pass("MP305", *inputs)
+        return problem
+
+
+def _uv_lock_check(root: Path, uv: str) -> str | Skip | None:
+    """Run `uv lock --check`: None when in sync, a failure, or a Skip when uv cannot tell."""
+    # --offline: a hook must not depend on the network; what uv cannot tell offline is skipped.
+    done = subprocess.run(
+        [uv, "lock", "--check", "--offline", "--quiet"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if done.returncode == 0:
+        return None
+    output = done.stderr + done.stdout
+    if "needs to be updated" in output:
+        return "uv.lock does not match pyproject.toml"
+    errors = [line for line in output.splitlines() if line.startswith("error")] or ["?"]
+    return Skip(f"uv could not check uv.lock offline: {errors[0]}")
 
 
 class MP306(Check):
