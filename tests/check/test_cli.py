@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mlplate.check import CheckJSON, OutcomeJSON, all_checks
 from mlplate.check.docs import render
@@ -128,3 +130,13 @@ def test_docs_page_is_generated_from_the_checks():
     assert (
         page.read_text(encoding="utf-8") == render()
     ), "docs/check.md is stale: run `python -m mlplate.check.docs > docs/check.md`"
+
+
+def test_pre_commit_hook_runs_mlplate_check_once_per_commit():
+    root = Path(__file__).resolve().parents[2]
+    (hook,) = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "mlplate-check" and hook["language"] == "python"
+    assert hook["entry"].split()[:2] == ["mlplate", "check"]
+    assert hook["pass_filenames"] is False and hook["always_run"] is True
+    scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "mlplate" in scripts["scripts"]
