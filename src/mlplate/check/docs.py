@@ -35,10 +35,28 @@ so `--select MP102` never renders. The render MP103 compares against is cached
 per (template, exact commit, answers, mlplate and copier versions): a commit
 never changes, so after the first run the whole set takes well under a second.
 
-**As a pre-commit hook** (this repository's `.pre-commit-hooks.yaml`, hook id
-`mlplate-check`), and **in CI**: `mlplate check --format github`. The template's
-`.github/workflows/template-sync.yml` runs the sync family weekly and opens a pull
-request with `mlplate update` when the project is behind.
+**In a project.** The template's `.github/workflows/template-sync.yml` runs the
+sync family weekly and, when the project is behind, opens a pull request with
+`mlplate update` (it installs mlplate from the repository variable `MLPLATE_SPEC`).
+Other repositories can use this repository's `.pre-commit-hooks.yaml` (hook id
+`mlplate-check`). Once mlplate is installable from the package index, a project
+runs it as a local, pinned hook in `.pre-commit-config.yaml`:
+
+```yaml
+  - repo: local
+    hooks:
+      - id: mlplate-check
+        name: mlplate check
+        entry: mlplate check
+        language: python
+        additional_dependencies: ["mlplate==X.Y.Z"]
+        pass_filenames: false
+        always_run: true
+```
+
+and in CI, for annotations on the pull request, a job whose steps are a checkout
+(`persist-credentials: false`), `astral-sh/setup-uv`, and
+`uvx --from "mlplate==X.Y.Z" mlplate check --format github`.
 
 This page is generated from the checks' own docstrings
 (`python -m mlplate.check.docs > docs/check.md`); a test fails when it is stale.
