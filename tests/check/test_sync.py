@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from mlplate.check import cache, check
+from mlplate.check.fixtures import git_url
 from mlplate.check.registry import Status
 from tests.conftest import git
 
@@ -262,3 +263,32 @@ def test_mp107_invalid_policy(project):
 def test_mp107_minimal_policies_are_valid(project, text):
     (project / ".mlplate.yml").write_text(text)
     assert outcome(project, "MP107").status is Status.PASS
+
+
+# ── where the template is ──────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("src", "url"),
+    [
+        ("gh:acme/ml-template", "https://github.com/acme/ml-template"),
+        ("gl:acme/ml-template", "https://gitlab.com/acme/ml-template"),
+        ("git+https://example.com/t.git", "https://example.com/t.git"),
+        ("https://example.com/t.git", "https://example.com/t.git"),
+    ],
+    ids=["github-shorthand", "gitlab-shorthand", "git+https", "https"],
+)
+def test_git_url_understands_copier_shorthands(src, url):
+    assert git_url(src) == url
+
+
+def test_a_project_in_a_sub_folder_of_a_repository(tmp_path):
+    monorepo = tmp_path / "mono"
+    monorepo.mkdir()
+    git(monorepo, "init", "-q", "-b", "main")
+    service = monorepo / "services" / "churn"
+    service.mkdir(parents=True)
+    (monorepo / ".gitignore").write_text("scratch.md\n")
+    (service / "notes.md").write_text("<<<<<<< mine\n")
+    (service / "scratch.md").write_text("<<<<<<< ignored by the repository's .gitignore\n")
+    assert outcome(service, "MP104").details == ("notes.md:1",)

@@ -110,12 +110,20 @@ class Fixtures:  # pylint: disable=too-many-public-methods
 
     @cached_property
     def tracked(self) -> list[str]:
-        """Files in the project: git's tracked and untracked-but-not-ignored, else every file."""
-        if gitrepo.is_repo_root(self.root):
-            out = _proc.run(
-                ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=self.root
-            ).stdout
-            return sorted({line for line in out.splitlines() if (self.root / line).is_file()})
+        """Files in the project: git's tracked and untracked-but-not-ignored, else every file.
+
+        Also right for a project in a sub-folder of a repository (git lists paths
+        relative to the folder it runs in).
+        """
+        listed = _proc.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+            cwd=self.root,
+            check=False,
+        )
+        if listed.returncode == 0:
+            return sorted(
+                {line for line in listed.stdout.splitlines() if (self.root / line).is_file()}
+            )
         return sorted(
             p.relative_to(self.root).as_posix()
             for p in self.root.rglob("*")
