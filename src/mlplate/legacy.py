@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlplate.errors import UserError
+from mlplate import _proc
+from mlplate.errors import MlplateError, UserError
 
 CRUFT_FILE = ".cruft.json"
 CCDS_FOLDERS = ("data", "models", "notebooks", "references", "reports")
@@ -131,15 +131,8 @@ def _pyproject(root: Path, found: Inferred) -> None:
 
 def _git_config(root: Path, key: str) -> str | None:
     try:
-        done = subprocess.run(
-            ["git", "config", "--get", key],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except OSError:
+        done = _proc.run(["git", "config", "--get", key], cwd=root, check=False)
+    except MlplateError:  # no git here: nothing to read
         return None
     return done.stdout.strip() or None
 

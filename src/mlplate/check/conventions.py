@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
+from mlplate import _proc
 from mlplate.check import cache
 from mlplate.check.registry import Check, Skip
 
@@ -191,14 +191,7 @@ class MP305(Check):
 def _uv_lock_check(root: Path, uv: str) -> str | Skip | None:
     """Run `uv lock --check`: None when in sync, a failure, or a Skip when uv cannot tell."""
     # --offline: a hook must not depend on the network; what uv cannot tell offline is skipped.
-    done = subprocess.run(
-        [uv, "lock", "--check", "--offline", "--quiet"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    done = _proc.run([uv, "lock", "--check", "--offline", "--quiet"], cwd=root, check=False)
     if done.returncode == 0:
         return None
     output = done.stderr + done.stdout
