@@ -55,7 +55,8 @@ def _print_list() -> None:
     table = Table("ID", "family", "check", "failure message and fix", show_lines=True)
     for cid, cls in all_checks().items():
         needs = f"\n(needs {', '.join(sorted(cls.requires))})" if cls.requires else ""
-        table.add_row(cid, cls.family, cls.title() + needs, cls.fix())
+        fix = " ".join(cls.fix().split()).replace(" Fix: ", "\nFix: ")  # reflowed to the column
+        table.add_row(cid, cls.family, cls.title() + needs, fix)
     stdout.print(table, markup=False)
 
 
