@@ -111,6 +111,24 @@ def test_mp102_and_mp103_read_a_remote_template(project, template):
     assert result["MP106"].status is Status.PASS
 
 
+def test_a_remote_template_is_asked_for_its_tags_once_an_hour(project, template, monkeypatch):
+    _set_answers(project, _src_path=f"file://{template.root}")
+    assert outcome(project, "MP102").status is Status.PASS
+    template.commit({"template/notes.txt": "x\n"}, tag="v2.0.0")
+
+    def offline(*args, **kwargs):
+        raise AssertionError("asked the network again")
+
+    online = cache._git_network  # pylint: disable=protected-access
+    monkeypatch.setattr(cache, "_git_network", offline)
+    assert outcome(project, "MP102").status is Status.PASS  # the saved list: no v2.0.0 yet
+    monkeypatch.setattr(cache, "_git_network", online)
+    monkeypatch.setattr(cache, "TAGS_FRESH_FOR", 0)  # an hour later
+    assert outcome(project, "MP102").details == (
+        "1 release(s) behind: on v1.0.0, latest is v2.0.0",
+    )
+
+
 def test_unreachable_remote_template_skips_instead_of_failing(project, tmp_path):
     _set_answers(project, _src_path=f"file://{tmp_path}/gone.git")
     result = {o.id: o for o in check(project, select=["MP102", "MP103", "MP106"]).outcomes}

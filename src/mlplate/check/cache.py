@@ -1,11 +1,12 @@
 """What `mlplate check` keeps between runs, so it stays fast enough for pre-commit.
 
-Three things are cached under `$MLPLATE_CACHE_DIR/mlplate/check` (else the XDG or
+Four things are cached under `$MLPLATE_CACHE_DIR/mlplate/check` (else the XDG or
 home cache): renders of a template version with a set of answers, keyed by
 (source, exact commit, answers, mlplate and copier versions) — a commit never
 changes, so a render of it never goes stale; mirror clones of remote templates,
-fetched again only when the recorded version is not in them yet; and the passes
-of deterministic checks, keyed by the exact bytes they read.
+fetched again only when the recorded version is not in them yet, and their tag
+lists for an hour; and the passes of deterministic checks, keyed by the exact
+bytes they read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +29,7 @@ from mlplate.template_source import TemplateRef
 
 KEEP_RENDERS = 32  # most recent renders kept; older ones are pruned
 NETWORK_TIMEOUT = 30  # seconds for one git network command, so a hook never hangs
+TAGS_FRESH_FOR = 3600  # seconds a remote's tag list is reused: one ls-remote an hour, not a commit
 
 
 class Unreachable(Exception):
@@ -130,14 +133,26 @@ def _git_network(args: list[str], cwd: Path | None = None) -> str:
 
 
 def remote_tags(url: str) -> list[str]:
-    """The tag names of a remote repository (one `git ls-remote`, no clone)."""
+    """The tag names of a remote repository: `git ls-remote`, reused for TAGS_FRESH_FOR seconds."""
+    saved = root() / "tags" / f"{_key(url)}.json"
+    try:
+        if time.time() - saved.stat().st_mtime < TAGS_FRESH_FOR:
+            return list(json.loads(saved.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
     out = _git_network(["ls-remote", "--tags", "--refs", url])
     prefix = "refs/tags/"
-    return [
+    tags = [
         ref[len(prefix) :]
         for line in out.splitlines()
         if (ref := line.partition("\t")[2]).startswith(prefix)
     ]
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=saved.parent, prefix=".tags.")
+    with os.fdopen(handle, "w", encoding="utf-8") as out_file:
+        json.dump(tags, out_file)
+    os.replace(tmp, saved)
+    return tags
 
 
 def remote_clone(url: str, ref: str) -> Path:

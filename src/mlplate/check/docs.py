@@ -25,7 +25,8 @@ Dockerfile, the template is unreachable, uv is not installed).
 
 **Template.** The sync checks read `_src_path` and `_commit` from
 `.copier-answers.yml`: a local git repository is read in place; a git URL is
-asked for its tags with `git ls-remote` and, for the checks that compare files,
+asked for its tags with `git ls-remote` (at most once an hour; the list is kept
+in the cache) and, for the checks that compare files,
 mirrored once into mlplate's cache (`$MLPLATE_CACHE_DIR`, else `~/.cache`) and
 fetched again only when the recorded version is not in it yet. An unreachable
 template skips those checks.
