@@ -87,6 +87,11 @@ def test_select_and_ignore_take_ids_and_prefixes(project, run_cli):
     assert [c["id"] for c in payload["checks"]] == ["MP101", "MP102", "MP104", "MP106", "MP107"]
 
 
+def test_select_takes_family_names(project, run_cli):
+    payload = json.loads(run_cli("check", project, "--select", "structure", "--json").stdout)
+    assert [c["id"] for c in payload["checks"]] == ["MP201", "MP202", "MP203", "MP204"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -99,14 +99,18 @@ def check(
 
 
 def _ids(given: Iterable[str], registry: dict[str, Any]) -> set[str]:
-    """Expand IDs and prefixes (`MP1` selects the sync family) to check IDs."""
+    """Expand IDs, prefixes (`MP1`) and family names (`sync`) to check IDs."""
     ids: set[str] = set()
     for item in given:
         for part in str(item).split(","):
-            part = part.strip().upper()
+            part = part.strip()
             if not part:
                 continue
-            matched = {cid for cid in registry if cid.startswith(part)}
+            matched = {
+                cid
+                for cid, cls in registry.items()
+                if cid.startswith(part.upper()) or cls.family == part.lower()
+            }
             if not matched:
                 raise UserError(f"no check matches '{part}'", "see `mlplate check --list`")
             ids |= matched

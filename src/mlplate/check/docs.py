@@ -14,8 +14,8 @@ A check that cannot apply here is *skipped* with its reason, never failed: its
 requirement did not pass (`needs MP101`), or what it reads is not available (no
 Dockerfile, the template is unreachable, uv is not installed).
 
-- `--select` / `--ignore` take IDs or prefixes, comma-separated or repeated
-  (`--select MP1` is the sync family, `--ignore MP103,MP305`).
+- `--select` / `--ignore` take IDs, prefixes or family names, comma-separated or
+  repeated (`--select MP1` and `--select sync` are the same, `--ignore MP103,MP305`).
 - `--json` (or `--format json`) prints `{"mlplate_result_version": "1", "command":
   "check", "project", "passed", "counts": {"pass", "fail", "skip"}, "checks": [{"id",
   "family", "title", "status", "message", "details"}]}`; a test locks these keys.

@@ -33,8 +33,10 @@ def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arg
         Format.RICH, "--format", help="rich, github (annotations and step summary), or json."
     ),
     list_checks: bool = typer.Option(False, "--list", help="List every check and exit."),
-    select: list[str] = typer.Option([], "--select", help="Only these IDs or prefixes (MP1)."),
-    ignore: list[str] = typer.Option([], "--ignore", help="Skip these IDs or prefixes."),
+    select: list[str] = typer.Option(
+        [], "--select", help="Only these IDs, prefixes (MP1) or families (sync)."
+    ),
+    ignore: list[str] = typer.Option([], "--ignore", help="Skip these IDs, prefixes or families."),
 ) -> None:
     """Check template sync and team conventions; exit 3 when a check fails, 2 on bad input."""
     if list_checks:
