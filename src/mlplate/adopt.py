@@ -208,7 +208,7 @@ def adopt(  # pylint: disable=too-many-arguments,too-many-locals
     return AdoptResult(
         project=root,
         template=source.src,
-        version=source.version,
+        version=source.version or result.answers.get("_commit"),
         origin=found.origin,
         answers=recorded,
         sources={

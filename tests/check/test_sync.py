@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,14 @@ def test_mp102_skipped_when_the_template_is_not_on_this_machine(project, tmp_pat
     result = outcome(project, "MP102")
     assert result.status is Status.SKIP
     assert "does not exist on this machine" in result.message
+
+
+def test_a_relative_src_path_is_read_from_the_project(project, template):
+    _set_answers(project, _src_path=os.path.relpath(template.root, project))
+    template.commit({"template/notes.txt": "x\n"}, tag="v2.0.0")
+    assert outcome(project, "MP102").details == (
+        "1 release(s) behind: on v1.0.0, latest is v2.0.0",
+    )
 
 
 def test_mp102_and_mp103_read_a_remote_template(project, template):

@@ -174,6 +174,8 @@ class Fixtures:  # pylint: disable=too-many-public-methods
         src, commit = self.recorded
         if template_source.is_remote(src):
             return _remote_template(src, commit)
+        if not Path(src).is_absolute():  # relative to the project, as copier reads it there
+            src = str((self.root / src).resolve())
         if not Path(src).exists():
             return Skip(f"the template {src} does not exist on this machine")
         try:
