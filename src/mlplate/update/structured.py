@@ -9,6 +9,7 @@ differently is left to the text merge, which then marks the conflict inline.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
@@ -52,7 +53,8 @@ def _merge_value(base: Any, ours: Any, theirs: Any) -> Any:
     raise Unresolved("both sides changed it")
 
 
-def _merge_tables(base: Any, ours: Any, theirs: Any) -> Any:
+def _merge_tables(base: Any, ours: Any, theirs: Any, merge: Callable[[Any, Any, Any], Any]) -> Any:
+    """Merge two mappings key by key into `ours`; `merge` decides values both sides hold."""
     base = base if isinstance(base, dict) else {}
     for key in list(theirs.keys()) + [k for k in base.keys() if k not in theirs]:
         b, o, t = base.get(key), ours.get(key), theirs.get(key)
@@ -61,7 +63,7 @@ def _merge_tables(base: Any, ours: Any, theirs: Any) -> Any:
         elif t is not None and o is None and b is None:
             ours[key] = t
         elif t is not None and o is not None:
-            merged = _merge(b, o, t)
+            merged = merge(b, o, t)
             if merged is not o:
                 ours[key] = merged
     return ours
@@ -86,7 +88,7 @@ def _merge_arrays(base: Any, ours: Any, theirs: Any) -> Any:
 def _merge(base: Any, ours: Any, theirs: Any) -> Any:
     """Merge `theirs` into `ours` (a tomlkit container, edited in place where possible)."""
     if isinstance(ours, dict) and isinstance(theirs, dict):
-        return _merge_tables(base, ours, theirs)
+        return _merge_tables(base, ours, theirs, _merge)
     if (
         isinstance(ours, list)
         and isinstance(theirs, list)
@@ -143,18 +145,7 @@ def _merge_yaml_lists(base: Any, ours: Any, theirs: Any) -> Any:
 
 def _merge_yaml(base: Any, ours: Any, theirs: Any) -> Any:
     if isinstance(ours, dict) and isinstance(theirs, dict):
-        base = base if isinstance(base, dict) else {}
-        for key in list(theirs.keys()) + [k for k in base.keys() if k not in theirs]:
-            b, o, t = base.get(key), ours.get(key), theirs.get(key)
-            if t is None and o is not None and o == b:
-                del ours[key]
-            elif t is not None and o is None and b is None:
-                ours[key] = t
-            elif t is not None and o is not None:
-                merged = _merge_yaml(b, o, t)
-                if merged is not o:
-                    ours[key] = merged
-        return ours
+        return _merge_tables(base, ours, theirs, _merge_yaml)
     if isinstance(ours, list) and isinstance(theirs, list):
         return _merge_yaml_lists(base, ours, theirs)
     return _merge_value(base, ours, theirs)
