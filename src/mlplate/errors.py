@@ -121,3 +121,24 @@ class CommandFailed(UserError):
             f"`{command}` failed: {last}", hint or "run it by hand to see the whole output"
         )
         self.output = output
+
+
+class NoAnswersFile(UserError):
+    """The project records no template: it has no answers file."""
+
+    def __init__(self, *, path: Path, answers_file: str = ".copier-answers.yml") -> None:
+        super().__init__(
+            f"{path} has no {answers_file}, so the template and version it follows are unknown",
+            "run `mlplate adopt` in it to record them (projects made with mlplate new or "
+            "copier copy have one)",
+        )
+
+
+class InvalidAnswersFile(UserError):
+    """The answers file exists but cannot be used (not YAML, or no template recorded)."""
+
+    def __init__(self, *, reason: str, answers_file: str = ".copier-answers.yml") -> None:
+        super().__init__(
+            f"{answers_file} {reason}",
+            f"fix {answers_file} (`git log -p {answers_file}` shows its history), then run again",
+        )

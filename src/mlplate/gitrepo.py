@@ -80,3 +80,41 @@ def export_tree(repo: Path, ref: str, dest: Path) -> None:
     archive = _proc.run_bytes(["git", "archive", "--format=tar", ref], cwd=repo)
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
         tar.extractall(dest, filter="tar")
+
+
+def git_dir(path: Path) -> Path:
+    """The absolute git directory of the work tree at `path` (`.git`, or a worktree's own)."""
+    return Path(git("rev-parse", "--absolute-git-dir", cwd=path))
+
+
+def tracked_files(path: Path) -> list[str]:
+    """Every file git tracks under `path`, relative to it."""
+    out = _proc.run_bytes(["git", "ls-files", "-z", "--full-name", "--", "."], cwd=path)
+    return [p for p in out.decode("utf-8", errors="surrogateescape").split("\0") if p]
+
+
+def commits_touching(path: Path, file: str, *, limit: int = 20) -> list[tuple[str, list[str]]]:
+    """The newest `limit` commits that changed `file`, each with every path it changed."""
+    out = git(
+        "log", f"-n{limit}", "--format=%x00%H", "--name-only", "--full-diff", "--", file, cwd=path
+    )
+    commits = []
+    for chunk in out.split("\0"):
+        lines = [line for line in chunk.splitlines() if line.strip()]
+        if lines:
+            commits.append((lines[0], lines[1:]))
+    return commits
+
+
+def show_file(path: Path, rev: str, file: str) -> str | None:
+    """The text of `file` at commit `rev`, or None when it is not there."""
+    done = _proc.run(["git", "show", f"{rev}:{file}"], cwd=path, check=False)
+    return done.stdout if done.returncode == 0 else None
+
+
+def commit_of(path: Path, ref: str) -> str:
+    """The full hash `ref` names, or an empty string when it names no commit (never raises)."""
+    done = _proc.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=path, check=False
+    )
+    return done.stdout.strip() if done.returncode == 0 else ""
