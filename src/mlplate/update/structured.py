@@ -1,9 +1,14 @@
-"""Merge pyproject.toml and YAML files by key rather than by line, keeping the project's formatting.
+"""Merge TOML (pyproject.toml) and YAML files by key rather than by line.
 
 A text merge conflicts when the template bumps a pin on the line next to one the
-project added; by key, those are two independent changes. Dependency arrays are
-merged as sets of requirements keyed by package name. Anything both sides changed
-differently is left to the text merge, which then marks the conflict inline.
+project added; by key, those are two independent changes. The project's document
+is edited in place (tomlkit and ruamel.yaml round-trip), so its comments, key
+order and layout stay. Tables and mappings merge key by key; lists merge as sets
+of items matched across versions (a requirement by its package name, a
+pre-commit hook or repo by `id`/`repo`, a workflow step or job by `name`/`id`,
+any other scalar by its value), and an item the template adds goes after the
+item it follows in the template. A value both sides changed differently is
+Unresolved: the caller then keeps the text merge, with its conflict markers.
 """
 
 from __future__ import annotations
@@ -18,31 +23,40 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from tomlkit.exceptions import TOMLKitError
 
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+# A PEP 508 requirement: name, optional extras, then a version, marker or URL.
+_REQUIREMENT = re.compile(
+    r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)"  # name
+    r"\s*(?:\[[^\]]*\])?"  # extras
+    r"\s*(?:[<>=!~;@(]|$)"  # version, marker, URL or nothing
+)
 
 
 class Unresolved(Exception):
-    """Both sides changed the same value differently."""
+    """Both sides changed the same value differently, or items cannot be matched."""
 
 
-def _name(requirement: Any) -> str | None:
-    match = _NAME.match(str(requirement))
-    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else None
+def _key_of(item: Any) -> Any:
+    """How a list item is matched across the three versions (None: it cannot be)."""
+    if isinstance(item, dict):
+        for field in ("id", "repo", "name", "uses"):
+            if field in item:
+                return (field, str(item[field]))
+        return None
+    if isinstance(item, str):
+        match = _REQUIREMENT.match(item)
+        if match:
+            return ("requirement", re.sub(r"[-_.]+", "-", match.group(1)).lower())
+        return ("value", item)
+    if isinstance(item, (int, float, bool)):
+        return ("value", item)
+    return None
 
 
-def _merge_requirements(base: list, ours: list, theirs: list) -> list:
-    keyed = [{_name(r): str(r) for r in side} for side in (base, ours, theirs)]
-    if any(None in side or len(side) != len(raw) for side, raw in zip(keyed, (base, ours, theirs))):
-        raise Unresolved("not a list of distinct requirements")
-    old, mine, new = keyed
-    merged = dict(mine)
-    for name in set(old) | set(new):
-        merged_value = _merge_value(old.get(name), mine.get(name), new.get(name))
-        if merged_value is None:
-            merged.pop(name, None)
-        else:
-            merged[name] = merged_value
-    return list(merged.values())
+def _keyed(items: list[Any]) -> dict[Any, Any]:
+    keyed = {_key_of(item): item for item in items}
+    if None in keyed or len(keyed) != len(items):
+        raise Unresolved("list items cannot be matched across versions")
+    return keyed
 
 
 def _merge_value(base: Any, ours: Any, theirs: Any) -> Any:
@@ -53,115 +67,128 @@ def _merge_value(base: Any, ours: Any, theirs: Any) -> Any:
     raise Unresolved("both sides changed it")
 
 
-def _merge_tables(base: Any, ours: Any, theirs: Any, merge: Callable[[Any, Any, Any], Any]) -> Any:
-    """Merge two mappings key by key into `ours`; `merge` decides values both sides hold."""
+def _merge_lists(base: Any, ours: Any, theirs: Any, merge: Callable[[Any, Any, Any], Any]) -> Any:
+    """Merge `theirs` into the list `ours` in place, item by matched item."""
+    if theirs in (ours, base):
+        return ours
+    old = _keyed(list(base or []))
+    mine = _keyed(list(ours))
+    new = _keyed(list(theirs))
+    for key in list(mine):
+        b, o, t = old.get(key), mine[key], new.get(key)
+        index = next(i for i, item in enumerate(ours) if item is o)
+        if t is None:
+            if b is not None and o == b:
+                del ours[index]  # removed by the template, untouched by the project
+        elif b is None or t != b:
+            merged = merge(b, o, t)
+            if merged is not o:
+                ours[index] = merged
+    present = {_key_of(item) for item in ours}
+    order = list(new)
+    for position, key in enumerate(order):
+        if key in present or key in old:
+            continue  # kept, or deleted by the project: stays deleted
+        before = next((k for k in reversed(order[:position]) if k in present), None)
+        at = 0
+        if before is not None:
+            at = 1 + next(i for i, item in enumerate(ours) if _key_of(item) == before)
+        ours.insert(at, new[key])
+        present.add(key)
+    return ours
+
+
+def _merge_mappings(
+    base: Any, ours: Any, theirs: Any, merge: Callable[[Any, Any, Any], Any]
+) -> Any:
+    """Merge `theirs` into the mapping `ours` in place, key by key."""
     base = base if isinstance(base, dict) else {}
-    for key in list(theirs.keys()) + [k for k in base.keys() if k not in theirs]:
+    for key in [*theirs.keys(), *(k for k in base.keys() if k not in theirs)]:
         b, o, t = base.get(key), ours.get(key), theirs.get(key)
-        if t is None and o is not None and o == b:
-            del ours[key]  # removed by the template, untouched by the project
-        elif t is not None and o is None and b is None:
-            ours[key] = t
-        elif t is not None and o is not None:
+        if t is None:
+            if o is not None and b is not None and o == b:
+                del ours[key]  # removed by the template, untouched by the project
+        elif o is None:
+            if b is None:
+                _insert_after(ours, theirs, key, t)  # new in the template
+            # else: the project deleted it; it stays deleted
+        elif b is None or t != b:
             merged = merge(b, o, t)
             if merged is not o:
                 ours[key] = merged
     return ours
 
 
-def _merge_arrays(base: Any, ours: Any, theirs: Any) -> Any:
-    if theirs in (ours, base):
-        return ours
-    merged = _merge_requirements(list(base or []), list(ours), list(theirs))
-    by_name = {_name(r): r for r in merged}
-    for index in reversed(range(len(ours))):  # edit the project's array in place: keeps its layout
-        name = _name(ours[index])
-        if name not in by_name:
-            del ours[index]
-        elif by_name[name] != str(ours[index]):
-            ours[index] = by_name[name]
-    present = {_name(r) for r in ours}
-    ours.extend(r for r in merged if _name(r) not in present)
-    return ours
+def _insert_after(ours: Any, theirs: Any, key: Any, value: Any) -> None:
+    """Add `key` to `ours` after the key it follows in `theirs` (where the mapping allows)."""
+    insert = getattr(ours, "insert", None)
+    keys = list(theirs.keys())
+    before = next((k for k in reversed(keys[: keys.index(key)]) if k in ours), None)
+    if insert is None or before is None or not hasattr(ours, "lc"):
+        ours[key] = value
+        return
+    insert(list(ours.keys()).index(before) + 1, key, value)
 
 
 def _merge(base: Any, ours: Any, theirs: Any) -> Any:
-    """Merge `theirs` into `ours` (a tomlkit container, edited in place where possible)."""
+    """Merge one value of the three documents; containers are merged in place into `ours`."""
     if isinstance(ours, dict) and isinstance(theirs, dict):
-        return _merge_tables(base, ours, theirs, _merge)
-    if (
-        isinstance(ours, list)
-        and isinstance(theirs, list)
-        and all(isinstance(x, str) for x in ours + theirs)
-    ):
-        return _merge_arrays(base, ours, theirs)
+        return _merge_mappings(base, ours, theirs, _merge)
+    if isinstance(ours, list) and isinstance(theirs, list):
+        return _merge_lists(base if isinstance(base, list) else [], ours, theirs, _merge)
     return _merge_value(base, ours, theirs)
 
 
 def merge_toml(base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
-    """The key-by-key merge, or None when it cannot decide (the caller falls back to text)."""
+    """The key-by-key merge of a TOML file in the project's layout, or None if undecidable."""
     try:
-        docs = [tomlkit.parse(side.decode("utf-8")) for side in (base, ours, theirs)]
+        docs = [tomlkit.parse(side.decode("utf-8")) for side in (base or b"", ours, theirs)]
         merged = _merge(docs[0], docs[1], docs[2])
         return tomlkit.dumps(merged).encode("utf-8")
-    except (Unresolved, TOMLKitError, UnicodeDecodeError, ValueError):
+    except (Unresolved, TOMLKitError, UnicodeDecodeError, ValueError, TypeError):
         return None
 
 
-def _key_of(item: Any) -> Any:
-    """How a list item is matched across versions: a hook's `id`, a step's `name`, a requirement."""
-    if isinstance(item, dict):
-        for field in ("id", "name", "repo"):
-            if field in item:
-                return (field, str(item[field]))
-        return None
-    if isinstance(item, str):
-        return _name(item)
-    return None
-
-
-def _merge_yaml_lists(base: Any, ours: Any, theirs: Any) -> Any:
-    if theirs in (ours, base):
-        return ours
-    if ours == base:
-        return theirs
-    sides = [list(side or []) for side in (base, ours, theirs)]
-    keyed = [{_key_of(item): item for item in side} for side in sides]
-    if any(None in k or len(k) != len(side) for k, side in zip(keyed, sides)):
-        raise Unresolved("list items cannot be matched across versions")
-    old, mine, new = keyed
-    for key in set(old) | set(new):
-        b, o, t = old.get(key), mine.get(key), new.get(key)
-        if o is None and b is None and t is not None:
-            ours.append(t)
-        elif t is None and o is not None and o == b:
-            ours.remove(o)
-        elif o is not None and t is not None:
-            merged = _merge_yaml(b, o, t)
-            if merged is not o:
-                ours[ours.index(o)] = merged
-    return ours
-
-
-def _merge_yaml(base: Any, ours: Any, theirs: Any) -> Any:
-    if isinstance(ours, dict) and isinstance(theirs, dict):
-        return _merge_tables(base, ours, theirs, _merge_yaml)
-    if isinstance(ours, list) and isinstance(theirs, list):
-        return _merge_yaml_lists(base, ours, theirs)
-    return _merge_value(base, ours, theirs)
-
-
-def merge_yaml(base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
-    """The key-by-key merge of a YAML file (comments and order of the project's kept), or None."""
+def _yaml() -> YAML:
     yaml = YAML()  # round-trip: keeps comments, key order and quoting
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)  # the "  - item" style of workflows and pre-commit
+    return yaml
+
+
+def merge_yaml(base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
+    """The key-by-key merge of a YAML file (the project's comments and order kept), or None."""
+    yaml = _yaml()
     try:
-        docs = [yaml.load(side.decode("utf-8")) for side in (base, ours, theirs)]
-        merged = _merge_yaml(docs[0], docs[1], docs[2])
+        docs = [yaml.load(side.decode("utf-8")) for side in (base or b"", ours, theirs)]
+        if docs[1] is None or docs[2] is None:
+            return None
+        merged = _merge(docs[0], docs[1], docs[2])
         out = StringIO()
         yaml.dump(merged, out)
         return out.getvalue().encode("utf-8")
     except (Unresolved, YAMLError, UnicodeDecodeError, ValueError, TypeError):
         return None
+
+
+def is_valid(path: str, content: bytes) -> bool:
+    """True when `content` parses as the TOML or YAML its path says (duplicate keys fail)."""
+    try:
+        text = content.decode("utf-8")
+        if path.endswith(".toml"):
+            tomlkit.parse(text)
+        else:
+            list(_yaml().load_all(text))
+    except (TOMLKitError, YAMLError, UnicodeDecodeError, ValueError):
+        return False
+    return True
+
+
+def merger(path: str) -> Callable[[bytes, bytes, bytes], bytes | None] | None:
+    """The by-key merge for `path`, or None for files merged as text only."""
+    if path.endswith(".toml"):
+        return merge_toml
+    if path.endswith((".yaml", ".yml")):
+        return merge_yaml
+    return None
