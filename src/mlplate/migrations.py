@@ -1,15 +1,21 @@
 """Template migrations: scripts in the template's `hooks/migrations/`, run by mlplate.
 
-A migration is `hooks/migrations/<version>.py` (e.g. `v2.0.0.py`), run as
-`python <script> <project>` from the project's root after an update that crosses
-that version: from the recorded version (exclusive) to the target (inclusive),
-in version order. Because the answers file then records the target version, each
-migration runs exactly once per project. copier's own `_migrations` would need
-`--trust`; these do not, since mlplate runs them itself.
+A migration is `hooks/migrations/<version>.py` (e.g. `v2.0.0.py`). An update
+that crosses that version (from the recorded version, exclusive, to the target,
+inclusive, compared as PEP 440 versions) runs it once, in version order, after
+the files are merged and before `uv.lock` is regenerated:
+
+    python <script> <project>          # cwd: <project>
+
+with `MLPLATE_UPDATE_FROM` and `MLPLATE_UPDATE_TO` set to the two versions.
+The answers file then records the target, so each migration runs exactly once
+per project. copier's own `_migrations` would need `--trust`; these do not,
+since mlplate runs them itself. The format is described in `hooks/README.md`.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,7 +30,8 @@ from mlplate.template_source import TemplateRef
 FOLDER = "hooks/migrations"
 
 
-def _version(text: str) -> Version | None:
+def version_of(text: str) -> Version | None:
+    """The release a version string names: `v2.0.0`, or `v2.0.0-3-gabc1234` (after v2.0.0)."""
     try:
         return Version(text.split("-", maxsplit=1)[0])
     except InvalidVersion:
@@ -35,6 +42,9 @@ def pending(template: TemplateRef, from_version: str, to_version: str) -> list[s
     """Names of the migration scripts of `template` that an update from → to crosses."""
     if template.repo is None or template.commit is None:
         return []
+    low, high = version_of(from_version), version_of(to_version)
+    if low is None or high is None or high <= low:
+        return []
     listed = _proc.run(
         ["git", "ls-tree", "--name-only", f"{template.commit}:{FOLDER}"],
         cwd=template.repo,
@@ -42,28 +52,33 @@ def pending(template: TemplateRef, from_version: str, to_version: str) -> list[s
     )
     if listed.returncode != 0:
         return []
-    low, high = _version(from_version), _version(to_version)
-    if low is None or high is None:
-        return []
     chosen = []
     for name in listed.stdout.split():
-        version = _version(name.removesuffix(".py")) if name.endswith(".py") else None
+        version = version_of(name.removesuffix(".py")) if name.endswith(".py") else None
         if version is not None and low < version <= high:
             chosen.append((version, name))
     return [name for _, name in sorted(chosen)]
 
 
-def run(template: TemplateRef, names: list[str], project: Path) -> list[str]:
+def run(
+    template: TemplateRef, names: list[str], project: Path, *, versions: tuple[str, str]
+) -> list[str]:
     """Run the named migrations on `project`; returns their names. Stops at the first failure."""
     if not names:
         return []
-    assert template.repo is not None and template.commit is not None
+    if template.repo is None or template.commit is None:
+        raise UserError(
+            "template migrations need the template's git repository",
+            "update from a local clone of the template",
+        )
+    env = {**os.environ, "MLPLATE_UPDATE_FROM": versions[0], "MLPLATE_UPDATE_TO": versions[1]}
     with tempfile.TemporaryDirectory(prefix="mlplate-migrations-") as tmp:
         gitrepo.export_tree(template.repo, template.commit, Path(tmp))
         for name in names:
             done = subprocess.run(
                 [sys.executable, str(Path(tmp) / FOLDER / name), str(project)],
                 cwd=project,
+                env=env,
                 capture_output=True,
                 text=True,
                 check=False,
@@ -73,7 +88,6 @@ def run(template: TemplateRef, names: list[str], project: Path) -> list[str]:
                 last = (done.stderr or done.stdout).strip().splitlines()
                 raise UserError(
                     f"template migration {name} failed: {last[-1] if last else 'no output'}",
-                    "the files are updated but this migration did not finish: fix the cause, run "
-                    f"`python {FOLDER}/{name} .` from the template, then commit",
+                    "nothing was changed; fix the cause the migration names, then run again",
                 )
     return names

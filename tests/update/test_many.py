@@ -6,41 +6,61 @@ import json
 
 from mlplate.new import new
 from tests.conftest import git
-from tests.update.test_scenarios import TEMPLATE_V1
+from tests.update.conftest import TEMPLATE_V1
 
 
 def test_many_updates_each_project_and_reports_every_outcome(template_repo, tmp_path, run_cli):
     repo = template_repo(TEMPLATE_V1, tag="v1.0.0")
-    clean, dirty, clashing = (tmp_path / name for name in ("clean", "dirty", "clashing"))
+    clean, dirty, clashing, current = (
+        tmp_path / name for name in ("clean", "dirty", "clashing", "current")
+    )
     for project in (clean, dirty, clashing):
         new(project, template=str(repo.root), lock=False)
     (dirty / "config.txt").write_text("uncommitted\n")
     (clashing / "Makefile").write_text("test:\n\tnox\n")
     git(clashing, "commit", "-qam", "our Makefile")
     repo.commit({"template/Makefile": "test:\n\tpytest -q\n"}, tag="v2.0.0")
+    new(current, template=str(repo.root), lock=False)
     listing = tmp_path / "projects.txt"
-    listing.write_text(f"# the team's projects\n{dirty}\n{clashing}\n")
+    listing.write_text("# the team's projects, relative to this file\ndirty\nclashing\ncurrent\n")
 
     result = run_cli("update", clean, "--many-file", listing, "--jobs", "2", "--json")
 
     assert result.exit_code == 2, result.stdout + result.stderr
     summary = json.loads(result.stdout)
+    assert summary["mlplate_result_version"] == "1" and summary["command"] == "update-many"
     status = {entry["project"]: entry for entry in summary["projects"]}
+    assert list(status) == [str(p) for p in (clean, dirty, clashing, current)]
     assert status[str(clean)]["status"] == "updated"
     assert status[str(clashing)]["status"] == "conflicts"
+    assert status[str(current)]["status"] == "up-to-date"
     assert status[str(dirty)]["status"] == "error" and "config.txt" in status[str(dirty)]["detail"]
-    assert summary["counts"] == {"updated": 1, "conflicts": 1, "up-to-date": 0, "error": 1}
+    assert "git stash" in status[str(dirty)]["hint"]
+    assert status[str(clean)]["report"]["to"] == "v2.0.0"
+    assert summary["counts"] == {"updated": 1, "conflicts": 1, "up-to-date": 1, "error": 1}
     assert (clean / "Makefile").read_text() == "test:\n\tpytest -q\n"
     assert "<<<<<<< project" in (clashing / "Makefile").read_text()
     assert (dirty / "config.txt").read_text() == "uncommitted\n"
     assert (dirty / "Makefile").read_text() == "test:\n\tpytest\n"
 
 
-def test_many_with_everything_current_exits_0(template_repo, tmp_path, run_cli):
+def test_many_paths_after_the_flag_with_everything_current_exit_0(template_repo, tmp_path, run_cli):
     repo = template_repo(TEMPLATE_V1, tag="v1.0.0")
     projects = [tmp_path / f"p{i}" for i in range(2)]
     for project in projects:
         new(project, template=str(repo.root), lock=False)
-    result = run_cli("update", projects[0], "--many", projects[1], "--jobs", "1")
+    result = run_cli("update", "--many", *projects, "--jobs", "1")
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.count("up-to-date") == 2
+    assert "2 up-to-date" in result.stdout and "mlplate update --many" in result.stdout
+
+
+def test_many_dry_run_changes_no_project(template_repo, tmp_path, run_cli):
+    repo = template_repo(TEMPLATE_V1, tag="v1.0.0")
+    projects = [tmp_path / f"p{i}" for i in range(2)]
+    for project in projects:
+        new(project, template=str(repo.root), lock=False)
+    repo.commit({"template/Makefile": "v2\n"}, tag="v2.0.0")
+    result = run_cli("update", *projects, "--dry-run", "--json")
+    assert result.exit_code == 0
+    assert [p["status"] for p in json.loads(result.stdout)["projects"]] == ["updated"] * 2
+    assert all((p / "Makefile").read_text() == "test:\n\tpytest\n" for p in projects)

@@ -1,82 +1,77 @@
-"""A corpus of update scenarios: real generated projects, realistic edits, `mlplate update`.
+"""The update corpus: generated projects, realistic edits, a template release, `mlplate update`.
 
-Every scenario asserts that no edit of the project is lost, that no `.rej` file
-appears, and that the exit code and the report tell what happened.
+Each scenario is a project made from template v1.0.0 with the team's edits
+committed, a template change released as v2.0.0, and the update's expected
+outcome. Every scenario also checks the invariants: no line the project added is
+lost (it is in the project or in mlplate's backup), no `.rej` file appears, the
+exit code and the JSON report are true to what is on disk, and the answers file
+records the new version.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import copier
 import pytest
 import yaml
 
-from mlplate.new import new
 from tests.conftest import git, write_tree
+from tests.update.conftest import (
+    CI,
+    POLICY,
+    PRECOMMIT,
+    PYPROJECT,
+    STEPS,
+    TEMPLATE_V1,
+    assert_no_edit_lost,
+    assert_no_rej,
+    assert_report_true,
+    backups,
+)
 
-BINARY_V1 = b"\x89PNG\0v1"
-PRECOMMIT = """# the team's standard hooks
-repos:
-  - repo: local
-    hooks:
-      - id: black
-        entry: black
-        additional_dependencies: ["black==26.10.1"]
-      - id: pylint
-        entry: pylint
-"""
+Files = dict[str, str | bytes | None]
 PYLINT_HOOK = "      - id: pylint\n        entry: pylint\n"
 MYPY_HOOK = "      - id: mypy  # added by the project\n        entry: mypy\n"
-PYPROJECT_DEPS = '[project]\nname = "demo"\nversion = "0.1.0"\ndependencies = [\n{deps}]\n'
-PYPROJECT_WITH_SIX = (
-    '[project]\nname = "demo"\nversion = "{version}"\ndependencies = [\n  "six==1.16.0",\n]\n'
+DEPS = (
+    '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+    "dependencies = [\n{deps}]\n"
 )
-STEPS = "Step one.\nStep two.\nStep three.\nStep four.\nStep five.\n"
-POLICY = "ownership:\n  template: [Dockerfile]\n  seeded: [src/**, README.md]\n"
-TEMPLATE_V1: dict[str, str | bytes | None] = {
-    "copier.yml": "_subdirectory: template\nproject_name:\n  type: str\n  default: demo\n",
-    "template/{{_copier_conf.answers_file}}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
-    "template/.mlplate.yml": (
-        "ownership:\n  template: [Dockerfile]\n  seeded: [src/**, README.md]\nopt_out: []\n"
-    ),
-    "template/README.md.jinja": "# {{ project_name }}\n",
-    "template/config.txt": "alpha\nbeta\ngamma\ndelta\nepsilon\nzeta\n",
-    "template/Dockerfile": "FROM python:3.11-slim\nUSER app\n",
-    "template/src/app.py": "print('hello')\n",
-    "template/docs/guide.md": "# Guide\n\n" + STEPS,
-    "template/logo.bin": BINARY_V1,
-    "template/Makefile": "test:\n\tpytest\n",
-    "template/.pre-commit-config.yaml": PRECOMMIT,
-}
+TEMPLATE_DEPS = DEPS.replace('"demo"', '"{{{{ project_name }}}}"')  # survives .format()
+QUESTION_TEAM = "team:\n  type: str\n  help: The team that owns the project\n"
+RELEASE_ON_TAGS = "name: Release\non:\n  push:\n    tags: ['v*']\n"
+STEP_LINT = "      - name: Lint\n        run: uv run pylint src\n"
 
 
 @dataclass
-class Scenario:
-    """A project edit, a template change, and what the update must do."""
+class Scenario:  # pylint: disable=too-many-instance-attributes
+    """The project's edits, the template's change, and what the update must do."""
 
-    project_edits: dict[str, str | bytes | None] = field(default_factory=dict)
-    template_change: dict[str, str | bytes | None] = field(default_factory=dict)
+    project_edits: Files = field(default_factory=dict)
+    template_change: Files = field(default_factory=dict)
+    template_executable: tuple[str, ...] = ()
+    template_v1: Files = field(default_factory=dict)  # changes to TEMPLATE_V1 for this scenario
+    lock: bool = False  # generate with uv.lock
     args: tuple[str, ...] = ()
     exit_code: int = 0
-    expect_files: dict[str, str | bytes | None] = field(default_factory=dict)
+    to: str = "v2.0.0"
+    expect_files: Files = field(default_factory=dict)
     contains: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     report: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unreported: tuple[str, ...] = ()  # paths the report must not mention
+    lock_status: str | None = None
+    backed_up: Files = field(default_factory=dict)
 
 
 SCENARIOS = {
+    # ── plain text files ───────────────────────────────────────────────────
     "template-changes-an-untouched-file": Scenario(
         template_change={"template/Makefile": "test:\n\tpytest -q\n"},
         expect_files={"Makefile": "test:\n\tpytest -q\n"},
         report={"updated": ("Makefile",)},
+        unreported=("config.txt", "README.md", "src/app.py"),
     ),
     "both-sides-edit-different-lines": Scenario(
         project_edits={"config.txt": "ALPHA (ours)\nbeta\ngamma\ndelta\nepsilon\nzeta\n"},
@@ -94,20 +89,82 @@ SCENARIOS = {
         exit_code=1,
         contains={
             "config.txt": (
-                "<<<<<<< project",
-                "GAMMA (ours)",
-                "GAMMA (template)",
-                ">>>>>>> template",
+                "<<<<<<< project\nGAMMA (ours)\n=======\nGAMMA (template)\n"
+                ">>>>>>> template v2.0.0\n",
             )
         },
         report={"conflicted": ("config.txt",)},
     ),
-    "user-edits-a-template-owned-file-the-template-also-changes": Scenario(
+    "both-sides-make-the-same-change": Scenario(
+        project_edits={"Makefile": "test:\n\tpytest -q\n"},
+        template_change={"template/Makefile": "test:\n\tpytest -q\n"},
+        expect_files={"Makefile": "test:\n\tpytest -q\n"},
+        unreported=("Makefile",),
+    ),
+    "crlf-file-edited-on-both-sides": Scenario(
+        template_v1={"template/config.txt": "alpha\r\nbeta\r\ngamma\r\ndelta\r\n"},
+        project_edits={"config.txt": "ALPHA\r\nbeta\r\ngamma\r\ndelta\r\n"},
+        template_change={"template/config.txt": "alpha\r\nbeta\r\ngamma\r\nDELTA\r\n"},
+        expect_files={"config.txt": b"ALPHA\r\nbeta\r\ngamma\r\nDELTA\r\n"},
+        report={"merged": ("config.txt",)},
+    ),
+    # ── ownership policy ───────────────────────────────────────────────────
+    "user-edits-a-template-owned-file-the-template-changes": Scenario(
         project_edits={"Dockerfile": "FROM python:3.11-slim\nUSER app\nEXPOSE 8000\n"},
         template_change={"template/Dockerfile": "FROM python:3.12-slim\nUSER app\n"},
-        expect_files={"Dockerfile": "FROM python:3.12-slim\nUSER app\nEXPOSE 8000\n"},
-        report={"merged": ("Dockerfile",)},
+        expect_files={"Dockerfile": "FROM python:3.12-slim\nUSER app\n"},
+        report={"updated": ("Dockerfile",)},
+        backed_up={"Dockerfile": "FROM python:3.11-slim\nUSER app\nEXPOSE 8000\n"},
     ),
+    "user-edits-a-template-owned-file-the-template-leaves": Scenario(
+        project_edits={"Dockerfile": "FROM python:3.11-slim\nUSER app\nEXPOSE 8000\n"},
+        template_change={"template/Makefile": "test:\n\tpytest -q\n"},
+        expect_files={"Dockerfile": "FROM python:3.11-slim\nUSER app\nEXPOSE 8000\n"},
+        unreported=("Dockerfile",),
+    ),
+    "seeded-file-is-never-updated": Scenario(
+        project_edits={"src/app.py": "print('our model code')\n"},
+        template_change={"template/src/app.py": "print('hello, world')\n"},
+        expect_files={"src/app.py": "print('our model code')\n"},
+        report={"skipped": ("src/app.py",)},
+    ),
+    "seeded-file-untouched-is-not-updated-either": Scenario(
+        template_change={"template/src/app.py": "print('hello, world')\n"},
+        expect_files={"src/app.py": "print('hello')\n"},
+        report={"skipped": ("src/app.py",)},
+    ),
+    "seeded-file-added-by-the-template-appears": Scenario(
+        template_change={"template/src/extra.py": "X = 1\n"},
+        expect_files={"src/extra.py": "X = 1\n"},
+        report={"added": ("src/extra.py",)},
+    ),
+    "opted-out-file-is-left-alone": Scenario(
+        project_edits={
+            ".mlplate.yml": POLICY.replace("opt_out: []", "opt_out: [Makefile]"),
+            "Makefile": "test:\n\tnox\n",
+        },
+        template_change={"template/Makefile": "test:\n\tpytest -q\n"},
+        expect_files={"Makefile": "test:\n\tnox\n"},
+        report={"skipped": ("Makefile",)},
+    ),
+    "policy-merged-template-adds-a-rule-while-the-project-opts-out": Scenario(
+        project_edits={
+            ".mlplate.yml": POLICY.replace("opt_out: []", "opt_out:\n  - Dockerfile"),
+            "Dockerfile": "FROM our-base\n",
+        },
+        template_change={
+            "template/.mlplate.yml": POLICY.replace(
+                "    - .github/workflows/release.yml\n",
+                "    - .github/workflows/release.yml\n    - Makefile\n",
+            ),
+            "template/Dockerfile": "FROM python:3.12-slim\nUSER app\n",
+            "template/Makefile": "test:\n\tpytest -q\n",
+        },
+        expect_files={"Dockerfile": "FROM our-base\n", "Makefile": "test:\n\tpytest -q\n"},
+        contains={".mlplate.yml": ("    - Makefile\n", "opt_out:\n  - Dockerfile", "# who owns")},
+        report={"skipped": ("Dockerfile",), "updated": ("Makefile",)},
+    ),
+    # ── deletions, additions, renames ──────────────────────────────────────
     "user-deleted-a-file-the-template-changes": Scenario(
         project_edits={"docs/guide.md": None},
         template_change={"template/docs/guide.md": "# Guide\n\n" + STEPS + "Step six.\n"},
@@ -126,10 +183,16 @@ SCENARIOS = {
         },
         report={"merged": ("docs/howto.md",), "deleted": ("docs/guide.md",)},
     ),
-    "template-renames-an-untouched-file": Scenario(
-        template_change={"template/Makefile": None, "template/tasks.mk": "test:\n\tpytest\n"},
-        expect_files={"Makefile": None, "tasks.mk": "test:\n\tpytest\n"},
-        report={"deleted": ("Makefile",)},
+    "template-moves-an-untouched-file-to-a-folder": Scenario(
+        template_change={"template/Makefile": None, "template/make/tasks.mk": "test:\n\tpytest\n"},
+        expect_files={"Makefile": None, "make/tasks.mk": "test:\n\tpytest\n"},
+        report={"deleted": ("Makefile",), "updated": ("make/tasks.mk",)},
+    ),
+    "template-renames-a-file-the-user-deleted": Scenario(
+        project_edits={"docs/guide.md": None},
+        template_change={"template/docs/guide.md": None, "template/docs/howto.md": STEPS},
+        expect_files={"docs/guide.md": None, "docs/howto.md": None},
+        report={"skipped": ("docs/howto.md",)},
     ),
     "template-adds-a-file": Scenario(
         template_change={"template/.editorconfig": "root = true\n"},
@@ -144,36 +207,17 @@ SCENARIOS = {
         report={"conflicted": (".editorconfig",)},
     ),
     "template-deletes-an-untouched-file": Scenario(
-        template_change={"template/Makefile": None, "template/config.txt": "changed\n"},
-        expect_files={"Makefile": None, "config.txt": "changed\n"},
+        template_change={"template/Makefile": None},
+        expect_files={"Makefile": None},
         report={"deleted": ("Makefile",)},
     ),
     "template-deletes-a-file-the-user-edited": Scenario(
         project_edits={"Makefile": "test:\n\tpytest -x\n"},
-        template_change={"template/Makefile": None, "template/config.txt": "changed\n"},
+        template_change={"template/Makefile": None},
         expect_files={"Makefile": "test:\n\tpytest -x\n"},
         report={"skipped": ("Makefile",)},
     ),
-    "seeded-file-is-never-updated": Scenario(
-        project_edits={"src/app.py": "print('our model code')\n"},
-        template_change={"template/src/app.py": "print('hello, world')\n"},
-        expect_files={"src/app.py": "print('our model code')\n"},
-        report={"skipped": ("src/app.py",)},
-    ),
-    "seeded-file-added-by-the-template-appears": Scenario(
-        template_change={"template/src/extra.py": "X = 1\n"},
-        expect_files={"src/extra.py": "X = 1\n"},
-        report={"added": ("src/extra.py",)},
-    ),
-    "opted-out-file-is-left-alone": Scenario(
-        project_edits={
-            ".mlplate.yml": POLICY + "opt_out: [Makefile]\n",
-            "Makefile": "test:\n\tnox\n",
-        },
-        template_change={"template/Makefile": "test:\n\tpytest -q\n"},
-        expect_files={"Makefile": "test:\n\tnox\n"},
-        report={"skipped": ("Makefile",)},
-    ),
+    # ── binary files and modes ─────────────────────────────────────────────
     "binary-file-changed-on-both-sides-keeps-the-projects": Scenario(
         project_edits={"logo.bin": b"\x89PNG\0ours"},
         template_change={"template/logo.bin": b"\x89PNG\0v2"},
@@ -185,21 +229,29 @@ SCENARIOS = {
         expect_files={"logo.bin": b"\x89PNG\0v2"},
         report={"updated": ("logo.bin",)},
     ),
+    "template-makes-a-script-executable": Scenario(
+        template_executable=("template/scripts/run.sh",),
+        expect_files={"scripts/run.sh": "#!/bin/sh\necho run\n"},
+        report={"updated": ("scripts/run.sh",)},
+    ),
+    # ── questions and answers ──────────────────────────────────────────────
     "template-adds-a-question-with-a-default": Scenario(
         template_change={
             "copier.yml": TEMPLATE_V1["copier.yml"] + "team:\n  type: str\n  default: ml\n",
             "template/TEAM.md.jinja": "{{ team }}\n",
         },
         expect_files={"TEAM.md": "ml\n"},
+        contains={".copier-answers.yml": ("team: ml",)},
         report={"added": ("TEAM.md",)},
     ),
-    "data-sets-the-answer-to-a-new-question": Scenario(
+    "data-answers-a-new-question-without-default": Scenario(
         template_change={
-            "copier.yml": TEMPLATE_V1["copier.yml"] + "team:\n  type: str\n  default: ml\n",
+            "copier.yml": TEMPLATE_V1["copier.yml"] + QUESTION_TEAM,
             "template/TEAM.md.jinja": "{{ team }}\n",
         },
         args=("--data", "team=vision"),
         expect_files={"TEAM.md": "vision\n"},
+        contains={".copier-answers.yml": ("team: vision",)},
     ),
     "data-changes-an-answer-and-keeps-edits": Scenario(
         project_edits={"config.txt": "ALPHA (ours)\nbeta\ngamma\ndelta\nepsilon\nzeta\n"},
@@ -209,40 +261,92 @@ SCENARIOS = {
             "NAME.txt": "renamed\n",
             "config.txt": "ALPHA (ours)\nbeta\ngamma\ndelta\nepsilon\nzeta\n",
         },
+        contains={"pyproject.toml": ('name = "renamed"',)},
     ),
+    "answer-edited-by-hand-reaches-the-files": Scenario(
+        project_edits={".copier-answers.yml": "__HAND_EDIT__"},
+        template_change={"template/Makefile": "test:\n\tpytest -q\n"},
+        contains={"pyproject.toml": ('name = "edited-by-hand"',)},
+        expect_files={"README.md": "# demo\n"},  # seeded: never re-rendered
+    ),
+    "template-removes-a-question": Scenario(
+        template_v1={
+            "copier.yml": TEMPLATE_V1["copier.yml"] + "legacy:\n  type: bool\n  default: true\n",
+        },
+        template_change={"copier.yml": TEMPLATE_V1["copier.yml"]},
+        lacks={".copier-answers.yml": ("legacy",)},
+    ),
+    # ── pyproject.toml and uv.lock ─────────────────────────────────────────
     "pyproject-dependency-added-while-template-changes-another-line": Scenario(
-        project_edits={"pyproject.toml": PYPROJECT_WITH_SIX.format(version="0.1.0")},
+        lock=True,
+        template_v1={"template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps="")},
+        project_edits={"pyproject.toml": DEPS.format(deps='  "six==1.16.0",\n')},
         template_change={
-            "template/pyproject.toml.jinja": (
-                '[project]\nname = "{{ project_name }}"\nversion = "0.2.0"\ndependencies = [\n]\n'
-            )
-        },
-        expect_files={"pyproject.toml": PYPROJECT_WITH_SIX.format(version="0.2.0")},
-        contains={"uv.lock": ('name = "six"', 'version = "1.16.0"')},
-        report={"merged": ("pyproject.toml",)},
-    ),
-    "pyproject-pin-bumped-next-to-a-dependency-the-user-added": Scenario(
-        project_edits={
-            "pyproject.toml": PYPROJECT_DEPS.format(deps='  "six==1.16.0",\n  "idna==3.10",\n')
-        },
-        template_change={
-            "template/pyproject.toml.jinja": PYPROJECT_DEPS.format(deps='  "six==1.17.0",\n')
+            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps="").replace("0.1.0", "0.2.0")
         },
         expect_files={
-            "pyproject.toml": PYPROJECT_DEPS.format(deps='  "six==1.17.0",\n  "idna==3.10",\n')
+            "pyproject.toml": DEPS.format(deps='  "six==1.16.0",\n').replace("0.1.0", "0.2.0")
         },
+        contains={"uv.lock": ('name = "six"', 'version = "1.16.0"')},
+        report={"merged": ("pyproject.toml",), "updated": ("uv.lock",)},
+        lock_status="regenerated",
+    ),
+    "pyproject-pin-bumped-next-to-a-dependency-the-user-added": Scenario(
+        lock=True,
+        template_v1={
+            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps='  "six==1.16.0",\n')
+        },
+        project_edits={"pyproject.toml": DEPS.format(deps='  "six==1.16.0",\n  "idna==3.10",\n')},
+        template_change={
+            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps='  "six==1.17.0",\n')
+        },
+        expect_files={"pyproject.toml": DEPS.format(deps='  "six==1.17.0",\n  "idna==3.10",\n')},
         contains={"uv.lock": ('name = "six"\nversion = "1.17.0"', 'name = "idna"')},
+        report={"merged": ("pyproject.toml",)},
+        lock_status="regenerated",
+    ),
+    "pyproject-template-adds-a-dependency-the-user-removed-another": Scenario(
+        template_v1={
+            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(
+                deps='  "six==1.16.0",  # pinned by the template\n  "idna==3.10",\n'
+            )
+        },
+        project_edits={"pyproject.toml": DEPS.format(deps='  "six==1.16.0",  # ours too\n')},
+        template_change={
+            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(
+                deps='  "six==1.16.0",  # pinned by the template\n  "idna==3.11",\n'
+                '  "attrs>=25",\n'
+            )
+        },
+        contains={"pyproject.toml": ('"six==1.16.0",  # ours too', '"attrs>=25"')},
+        lacks={"pyproject.toml": ("idna",)},
         report={"merged": ("pyproject.toml",)},
     ),
     "pyproject-same-pin-changed-differently-on-both-sides": Scenario(
-        project_edits={"pyproject.toml": PYPROJECT_DEPS.format(deps='  "six==1.15.0",\n')},
+        lock=True,
+        template_v1={
+            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps='  "six==1.16.0",\n')
+        },
+        project_edits={"pyproject.toml": DEPS.format(deps='  "six==1.15.0",\n')},
         template_change={
-            "template/pyproject.toml.jinja": PYPROJECT_DEPS.format(deps='  "six==1.17.0",\n')
+            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps='  "six==1.17.0",\n')
         },
         exit_code=1,
         contains={"pyproject.toml": ("<<<<<<< project", "six==1.15.0", "six==1.17.0")},
         report={"conflicted": ("pyproject.toml",)},
+        unreported=("uv.lock",),
+        lock_status="skipped",
     ),
+    "uv-lock-edited-by-the-project-is-regenerated-not-merged": Scenario(
+        lock=True,
+        project_edits={"pyproject.toml": DEPS.format(deps='  "six==1.16.0",\n')},
+        template_change={"template/pyproject.toml.jinja": PYPROJECT.replace("0.1.0", "0.2.0")},
+        contains={"uv.lock": ('name = "six"',)},
+        lacks={"uv.lock": ("<<<<<<<",)},
+        report={"updated": ("uv.lock",)},
+        lock_status="regenerated",
+    ),
+    # ── YAML: pre-commit, workflows ────────────────────────────────────────
     "yaml-hook-added-next-to-a-hook-and-a-pin-the-template-changed": Scenario(
         project_edits={
             ".pre-commit-config.yaml": PRECOMMIT.replace(PYLINT_HOOK, PYLINT_HOOK + MYPY_HOOK)
@@ -259,6 +363,25 @@ SCENARIOS = {
         },
         report={"merged": (".pre-commit-config.yaml",)},
     ),
+    "yaml-workflow-step-added-by-the-template-keeps-its-place": Scenario(
+        project_edits={
+            ".github/workflows/ci.yml": CI.replace(
+                "branches: [main]", "branches: [main, dev]"
+            ).replace("uv run pytest", "uv run pytest -x  # stop at the first failure")
+        },
+        template_change={
+            "template/.github/workflows/ci.yml": CI.replace(
+                "      - name: Test\n", STEP_LINT + "      - name: Test\n"
+            ).replace("actions/checkout@v5", "actions/checkout@v6")
+        },
+        expect_files={
+            ".github/workflows/ci.yml": CI.replace("branches: [main]", "branches: [main, dev]")
+            .replace("uv run pytest", "uv run pytest -x  # stop at the first failure")
+            .replace("      - name: Test\n", STEP_LINT + "      - name: Test\n")
+            .replace("actions/checkout@v5", "actions/checkout@v6")
+        },
+        report={"merged": (".github/workflows/ci.yml",)},
+    ),
     "yaml-same-value-changed-differently-on-both-sides": Scenario(
         project_edits={
             ".pre-commit-config.yaml": PRECOMMIT.replace("entry: pylint\n", "entry: pylint -j2\n")
@@ -272,264 +395,97 @@ SCENARIOS = {
         contains={".pre-commit-config.yaml": ("<<<<<<< project", "pylint -j2", "pylint -j0")},
         report={"conflicted": (".pre-commit-config.yaml",)},
     ),
+    "template-owned-workflow-edited-locally-is-replaced-and-saved": Scenario(
+        project_edits={
+            ".github/workflows/release.yml": "name: Release\non: [push, workflow_dispatch]\n"
+        },
+        template_change={"template/.github/workflows/release.yml": RELEASE_ON_TAGS},
+        expect_files={".github/workflows/release.yml": RELEASE_ON_TAGS},
+        report={"updated": (".github/workflows/release.yml",)},
+        backed_up={
+            ".github/workflows/release.yml": "name: Release\non: [push, workflow_dispatch]\n"
+        },
+    ),
+    # ── versions ───────────────────────────────────────────────────────────
+    "to-head-takes-unreleased-template-changes": Scenario(
+        template_change={"template/Makefile": "test:\n\tpytest -q\n"},
+        args=("--to", "HEAD"),
+        to="HEAD",
+        expect_files={"Makefile": "test:\n\tpytest -q\n"},
+        report={"updated": ("Makefile",)},
+    ),
 }
 
-PYPROJECT_V1 = '[project]\nname = "{{ project_name }}"\nversion = "0.1.0"\ndependencies = [\n]\n'
+HAND_EDITED = "project_name: edited-by-hand"
 
 
-@pytest.fixture(name="setup")
-def fixture_setup(template_repo, tmp_path: Path) -> Callable[..., tuple[Path, object]]:
-    """A template at v1.0.0 and a committed project made from it with `mlplate new`."""
-
-    def make(*, with_lock: bool | str = False) -> tuple[Path, object]:
-        files = dict(TEMPLATE_V1)
-        if with_lock:
-            files["template/pyproject.toml.jinja"] = (
-                PYPROJECT_DEPS.format(deps='  "six==1.16.0",\n')
-                if with_lock == "six"
-                else PYPROJECT_V1
-            )
-        repo = template_repo(files, tag="v1.0.0")
-        project = tmp_path / "project"
-        new(project, template=str(repo.root), lock=with_lock)
-        return project, repo
-
-    return make
+def _release(made, scenario: Scenario) -> None:
+    write_tree(made.repo.root, scenario.template_change)
+    for rel in scenario.template_executable:
+        os.chmod(made.repo.root / rel, 0o755)
+    made.repo.commit({}, tag=None if scenario.to == "HEAD" else "v2.0.0")
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and ".git" not in p.relative_to(root).parts
-    }
-
-
-def _check_files(project: Path, expected: dict[str, str | bytes | None]) -> None:
-    for rel, content in expected.items():
-        path = project / rel
-        if content is None:
-            assert not path.exists(), f"{rel} should not exist"
-        elif isinstance(content, bytes):
-            assert path.read_bytes() == content, rel
-        else:
-            assert path.read_text() == content, rel
+def _edits(made, scenario: Scenario) -> dict:
+    edits = dict(scenario.project_edits)
+    if edits.get(".copier-answers.yml") == "__HAND_EDIT__":
+        answers = (made.project / ".copier-answers.yml").read_text()
+        edits[".copier-answers.yml"] = answers.replace("project_name: demo", HAND_EDITED)
+    return edits
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_update_scenario(name, setup, run_cli):
+def test_update_scenario(name, make_project, run_cli):
     scenario = SCENARIOS[name]
-    project, repo = setup(
-        with_lock=("six" if "pin" in name else True) if "pyproject" in name else False
-    )
-    if scenario.project_edits:
-        write_tree(project, scenario.project_edits)
-        git(project, "add", "--all")
-        git(project, "commit", "-qm", "project edits")
-    repo.commit(scenario.template_change, tag="v2.0.0")
+    made = make_project(scenario.template_v1, lock=scenario.lock)
+    edits = _edits(made, scenario)
+    if edits:
+        write_tree(made.project, edits)
+        git(made.project, "add", "--all")
+        git(made.project, "commit", "-qm", "the team's edits")
+    _release(made, scenario)
+    head = git(made.project, "rev-parse", "HEAD")
 
-    result = run_cli("update", project, "--json", *scenario.args)
+    result = run_cli("update", made.project, "--json", *scenario.args)
 
     assert result.exit_code == scenario.exit_code, result.stdout + result.stderr
     report = json.loads(result.stdout)
-    assert report["from"] == "v1.0.0" and report["to"] == "v2.0.0"
+    assert report["from"] == "v1.0.0"
+    expected_to = "v1.0.0-1-g" if scenario.to == "HEAD" else "v2.0.0"
+    assert report["to"].startswith(expected_to), report["to"]
     for action, paths in scenario.report.items():
         reported = {entry["path"] for entry in report["files"][action]}
         assert set(paths) <= reported, (action, report["files"])
-    assert sorted(report["conflicted"]) == sorted(scenario.report.get("conflicted", ()))
-    _check_files(project, scenario.expect_files)
+    mentioned = {e["path"] for entries in report["files"].values() for e in entries}
+    assert not set(scenario.unreported) & mentioned, report["files"]
+    for rel, content in scenario.expect_files.items():
+        path = made.project / rel
+        if content is None:
+            assert not path.exists(), f"{rel} should not exist"
+        else:
+            expected = content if isinstance(content, bytes) else content.encode()
+            assert path.read_bytes() == expected, rel
     for rel, needles in scenario.contains.items():
-        text = (project / rel).read_text()
+        text = (made.project / rel).read_text()
         assert all(n in text for n in needles), text
-    # No edit of the project is lost: every edited line is still somewhere in the project.
-    for rel, content in scenario.project_edits.items():
-        if isinstance(content, str) and rel != ".mlplate.yml":
-            kept = project / rel
-            moved = [
-                p
-                for p in project.rglob("*")
-                if p.is_file() and content.strip().splitlines()[-1] in p.read_text(errors="ignore")
-            ]
-            assert kept.exists() or moved, f"the project's edit of {rel} was lost"
-    assert not list(project.rglob("*.rej"))
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert answers["_commit"] == "v2.0.0"
+    for rel, needles in scenario.lacks.items():
+        text = (made.project / rel).read_text()
+        assert not any(n in text for n in needles), text
+    if scenario.lock_status:
+        assert report["lock"]["status"] == scenario.lock_status, report["lock"]
+    for rel, content in scenario.backed_up.items():
+        assert backups(made.project)[rel] == content.encode()
+        updated = {e["path"]: e.get("reason", "") for e in report["files"]["updated"]}
+        assert ".git/mlplate/backup/" in updated[rel], updated
+    if scenario.template_executable:
+        assert os.access(made.project / "scripts/run.sh", os.X_OK)
+    assert_no_edit_lost(made, {k: v for k, v in edits.items() if k != ".copier-answers.yml"})
+    assert_no_rej(made.project)
+    assert_report_true(made.project, report)
+    answers = yaml.safe_load((made.project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == report["to"]
+    assert git(made.project, "rev-parse", "HEAD") == head  # nothing committed for the user
 
 
-def test_update_with_no_project_changes_equals_a_fresh_copy(setup, tmp_path, run_cli):
-    project, repo = setup()
-    repo.commit(
-        {"template/config.txt": "new\n", "template/NEW.md": "n\n", "template/Makefile": None},
-        tag="v2.0.0",
-    )
-    assert run_cli("update", project).exit_code == 0
-    fresh = tmp_path / "fresh"
-    copier.run_copy(str(repo.root), str(fresh), defaults=True, quiet=True)
-    assert _tree(project) == _tree(fresh)
-
-
-def test_already_up_to_date_changes_nothing(setup, run_cli):
-    project, _ = setup()
-    before = _tree(project)
-    result = run_cli("update", project, "--json")
-    assert result.exit_code == 0
-    assert _tree(project) == before
-    assert git(project, "status", "--porcelain") == ""
-
-
-def test_dry_run_prints_the_diff_and_touches_nothing(setup, run_cli):
-    project, repo = setup()
-    repo.commit({"template/Makefile": "test:\n\tpytest -q\n"}, tag="v2.0.0")
-    before = _tree(project)
-    result = run_cli("update", project, "--dry-run")
-    assert result.exit_code == 0
-    assert "-\tpytest\n+\tpytest -q" in result.stdout
-    assert _tree(project) == before
-
-
-def test_to_names_the_version(setup, run_cli):
-    project, repo = setup()
-    repo.commit({"template/Makefile": "v2\n"}, tag="v2.0.0")
-    repo.commit({"template/Makefile": "v3\n"}, tag="v3.0.0")
-    assert run_cli("update", project, "--to", "v2.0.0").exit_code == 0
-    assert (project / "Makefile").read_text() == "v2\n"
-    git(project, "commit", "-qam", "to v2")
-    assert run_cli("update", project).exit_code == 0
-    assert (project / "Makefile").read_text() == "v3\n"
-
-
-def test_dirty_tree_is_refused_with_the_files_and_the_fix(setup, run_cli):
-    project, repo = setup()
-    repo.commit({"template/Makefile": "v2\n"}, tag="v2.0.0")
-    (project / "config.txt").write_text("uncommitted\n")
-    result = run_cli("update", project)
-    assert result.exit_code == 2
-    assert "config.txt" in result.stderr and "git stash" in result.stderr
-    assert (project / "config.txt").read_text() == "uncommitted\n"
-    assert (project / "Makefile").read_text() == "test:\n\tpytest\n"
-
-
-@pytest.mark.parametrize(
-    ("answers", "needle"),
-    [
-        (None, "has no .copier-answers.yml"),
-        ("_commit: [unclosed\n", "not valid YAML"),
-        ("a: 1\n", "_src_path"),
-    ],
-    ids=["no-answers-file", "invalid-answers-yaml", "answers-without-source"],
-)
-def test_bad_answers_file_is_one_clear_error(setup, run_cli, answers, needle):
-    project, _ = setup()
-    write_tree(project, {".copier-answers.yml": answers})
-    git(project, "add", "--all")
-    git(project, "commit", "-qm", "answers")
-    result = run_cli("update", project)
-    assert result.exit_code == 2 and needle in result.stderr and "Traceback" not in result.stderr
-
-
-def test_interrupted_update_leaves_the_tree_as_it_was(setup, run_cli, monkeypatch):
-    project, repo = setup()
-    repo.commit({"template/Makefile": "v2\n", "template/config.txt": "v2\n"}, tag="v2.0.0")
-    before = _tree(project)
-    calls = {"n": 0}
-    import mlplate.update as updating  # pylint: disable=import-outside-toplevel
-
-    real_render = updating.render
-
-    def interrupted(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt  # Ctrl-C while the target version renders
-        return real_render(*args, **kwargs)
-
-    monkeypatch.setattr(updating, "render", interrupted)
-    result = run_cli("update", project)
-    assert result.exit_code == 130
-    assert _tree(project) == before
-
-
-def test_project_updated_by_plain_copier_updates_again_with_mlplate(setup, run_cli):
-    project, repo = setup()
-    repo.commit({"template/Makefile": "v2\n"}, tag="v2.0.0")
-    copier.run_update(str(project), defaults=True, overwrite=True, unsafe=False, quiet=True)
-    git(project, "commit", "-qam", "copier update")
-    repo.commit({"template/Makefile": "v3\n"}, tag="v3.0.0")
-    assert run_cli("update", project).exit_code == 0
-    assert (project / "Makefile").read_text() == "v3\n"
-
-
-def test_new_question_without_default_names_the_data_to_pass(setup, run_cli):
-    project, repo = setup()
-    repo.commit(
-        {
-            "copier.yml": TEMPLATE_V1["copier.yml"] + "team:\n  type: str\n  help: Owning team\n",
-            "template/TEAM.md.jinja": "{{ team }}\n",
-        },
-        tag="v2.0.0",
-    )
-    before = _tree(project)
-    result = run_cli("update", project)
-    assert result.exit_code == 2, result.stderr
-    assert (
-        "team" in result.stderr
-        and "--data team=" in result.stderr
-        and "Traceback" not in result.stderr
-    )
-    assert _tree(project) == before
-    assert run_cli("update", project, "--data", "team=vision").exit_code == 0
-    assert (project / "TEAM.md").read_text() == "vision\n"
-
-
-MIGRATION = """
-import sys
-from pathlib import Path
-
-notes = Path(sys.argv[1]) / "MIGRATIONS.log"
-notes.write_text(notes.read_text() + "v2 ran\\n" if notes.exists() else "v2 ran\\n")
-"""
-
-
-def test_migrations_run_exactly_once_for_the_versions_crossed(setup, run_cli):
-    project, repo = setup()
-    repo.commit(
-        {"hooks/migrations/v2.0.0.py": MIGRATION, "template/Makefile": "v2\n"}, tag="v2.0.0"
-    )
-    result = run_cli("update", project, "--json")
-    assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["migrations"] == ["v2.0.0.py"]
-    assert (project / "MIGRATIONS.log").read_text() == "v2 ran\n"
-    git(project, "add", "--all")
-    git(project, "commit", "-qm", "to v2")
-    repo.commit({"template/Makefile": "v3\n"}, tag="v3.0.0")
-    assert run_cli("update", project).exit_code == 0
-    assert (project / "MIGRATIONS.log").read_text() == "v2 ran\n"  # not again on the way to v3
-
-
-def test_failed_migration_is_one_clear_error(setup, run_cli):
-    project, repo = setup()
-    failing = "import sys\nsys.exit('config.txt has no [gate] section')\n"
-    repo.commit({"hooks/migrations/v2.0.0.py": failing}, tag="v2.0.0")
-    result = run_cli("update", project)
-    assert result.exit_code == 2
-    assert "v2.0.0.py failed: config.txt has no [gate] section" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_killed_update_leaves_the_tree_as_it_was(setup, tmp_path):
-    project, repo = setup()
-    repo.commit({"template/Makefile": "v2\n", "template/config.txt": "v2\n"}, tag="v2.0.0")
-    before = _tree(project)
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    env = {**os.environ, "TMPDIR": str(scratch)}
-    with subprocess.Popen(
-        [sys.executable, "-m", "mlplate", "update", str(project)], env=env
-    ) as proc:
-        deadline = time.monotonic() + 60
-        while not list(scratch.glob("mlplate-update-*")) and proc.poll() is None:
-            assert time.monotonic() < deadline, "the update never started rendering"
-            time.sleep(0.01)
-        proc.send_signal(signal.SIGKILL)  # no handler, no cleanup: the harshest interruption
-        proc.wait()
-    assert _tree(project) == before
-    assert git(project, "status", "--porcelain") == ""
+def test_the_corpus_is_large_enough():
+    assert len(SCENARIOS) >= 25

@@ -1,7 +1,12 @@
-"""`mlplate update [PATH]`."""
+"""`mlplate update [PATH]…`: parse, call `mlplate.update`, print the report."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
 
@@ -9,33 +14,73 @@ import typer
 from rich.table import Table
 
 from mlplate import questions
-from mlplate.cli.app import app, print_json, stdout
-from mlplate.errors import UserError
+from mlplate.cli.app import app, print_json, stderr, stdout
+from mlplate.errors import EXIT_INTERRUPTED, UserError
 from mlplate.update import UpdateReport, update
-from mlplate.update.many import many_exit_code, many_json, update_many
+from mlplate.update.many import ManyOutcome, many_exit_code, many_json, update_many
+
+_COLOUR = {"updated": "green", "up-to-date": "dim", "conflicts": "yellow", "error": "bold red"}
 
 
 @app.command("update")
 def update_command(  # pylint: disable=too-many-arguments,too-many-positional-arguments
-    path: Path = typer.Argument(Path("."), help="The project to update."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, help="The project to update (default: the current directory); several with --many."
+    ),
     to: Optional[str] = typer.Option(
-        None, "--to", help="Template version (default: latest release)."
+        None,
+        "--to",
+        help="Template version: tag, branch, commit or HEAD (default: latest release).",
     ),
     data: list[str] = typer.Option(
-        [], "--data", "-d", help="Answer or change a question: key=value."
+        [], "--data", "-d", help="Answer a new question or change an answer: key=value."
     ),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; change nothing."),
+    defaults: bool = typer.Option(
+        False, "--defaults", help="Use defaults for new questions; never prompt."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the diff the update would make; change nothing."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable report."),
-    no_lock: bool = typer.Option(False, "--no-lock", help="Do not re-lock uv.lock."),
-    many: list[Path] = typer.Option([], "--many", help="Update these projects too (repeatable)."),
-    many_file: Optional[Path] = typer.Option(None, "--many-file", help="File listing projects."),
-    jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Projects updated at once."),
+    no_lock: bool = typer.Option(False, "--no-lock", help="Do not regenerate uv.lock."),
+    many: bool = typer.Option(
+        False, "--many", help="Update every PATH given (and those of --many-file), in parallel."
+    ),
+    many_file: Optional[Path] = typer.Option(
+        None, "--many-file", help="A file listing project paths, one a line (# comments)."
+    ),
+    jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Projects updated at once (--many)."),
 ) -> None:
-    """Update a project to a newer template version; exit 1 if conflicts are left."""
-    if many or many_file:
-        _update_many([path, *many], many_file, to=to, jobs=jobs, lock=not no_lock, as_json=as_json)
-        return
-    report = update(path, to=to, data=questions.parse_data(data), dry_run=dry_run, lock=not no_lock)
+    """Update a project to a newer template version: exit 0 clean, 1 conflicts left, 2 error."""
+    targets = list(paths or [])
+    answers = questions.parse_data(data)
+    if many or many_file is not None or len(targets) > 1:
+        listed = targets + _listed(many_file)
+        if not listed:
+            raise UserError("--many names no project", "pass project paths, or --many-file FILE")
+        outcomes = update_many(
+            listed, jobs=jobs, to=to, data=answers, dry_run=dry_run, lock=not no_lock
+        )
+        if as_json:
+            print_json(many_json(outcomes))
+        else:
+            _print_many(outcomes)
+        raise typer.Exit(many_exit_code(outcomes))
+    interactive = not defaults and not as_json and sys.stdin.isatty()
+    try:
+        with _sigterm_interrupts():
+            report = update(
+                targets[0] if targets else Path("."),
+                to=to,
+                data=answers,
+                defaults=not interactive,
+                dry_run=dry_run,
+                lock=not no_lock,
+            )
+    except KeyboardInterrupt:
+        # typer turns Ctrl-C into a silent exit 130; say what that means for the project.
+        stderr.print("interrupted: nothing was changed")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if as_json:
         print_json(report.to_json())
     else:
@@ -43,67 +88,79 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
     raise typer.Exit(report.exit_code)
 
 
-def _update_many(  # pylint: disable=too-many-arguments
-    paths: list[Path],
-    listing: Optional[Path],
-    *,
-    to: Optional[str],
-    jobs: int,
-    lock: bool,
-    as_json: bool,
-) -> None:
-    if listing is not None:
-        if not listing.is_file():
-            raise UserError(
-                f"--many-file {listing} does not exist", "pass a file with one project path a line"
-            )
-        lines = listing.read_text(encoding="utf-8").splitlines()
-        paths = paths + [
-            Path(line.strip()) for line in lines if line.strip() and not line.startswith("#")
-        ]
-    if Path(".") in paths and len(paths) > 1 and not (Path(".") / ".copier-answers.yml").is_file():
-        paths = [p for p in paths if p != Path(".")]  # the default PATH, when only --many was meant
-    outcomes = update_many(paths, to=to, jobs=jobs, lock=lock)
-    if as_json:
-        print_json(many_json(outcomes))
-    else:
-        table = Table("project", "status", "detail", title="mlplate update --many")
-        colour = {
-            "updated": "green",
-            "up-to-date": "dim",
-            "conflicts": "yellow",
-            "error": "bold red",
-        }
-        for outcome in outcomes:
-            table.add_row(
-                outcome.project, f"[{colour[outcome.status]}]{outcome.status}[/]", outcome.detail
-            )
-        stdout.print(table)
-    raise typer.Exit(many_exit_code(outcomes))
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Treat SIGTERM (a CI timeout, `kill`) like Ctrl-C: temporary files are removed on the way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _listed(listing: Optional[Path]) -> list[Path]:
+    if listing is None:
+        return []
+    if not listing.is_file():
+        raise UserError(
+            f"--many-file {listing} does not exist", "pass a file with one project path a line"
+        )
+    lines = listing.read_text(encoding="utf-8").splitlines()
+    base = listing.parent
+    return [
+        path if path.is_absolute() else base / path
+        for path in (Path(line.strip()) for line in lines if line.strip())
+        if not str(path).startswith("#")
+    ]
+
+
+def _print_many(outcomes: list[ManyOutcome]) -> None:
+    table = Table("project", "status", "detail", title="mlplate update --many")
+    for outcome in outcomes:
+        detail = outcome.detail + (f"\nhint: {outcome.hint}" if outcome.hint else "")
+        table.add_row(outcome.project, f"[{_COLOUR[outcome.status]}]{outcome.status}[/]", detail)
+    stdout.print(table)
+    counts = {s: sum(o.status == s for o in outcomes) for s in _COLOUR}
+    stdout.print(", ".join(f"{n} {s}" for s, n in counts.items() if n), markup=False)
+
+
+def _line(text: str) -> None:
+    stdout.print(text, markup=False, soft_wrap=True, highlight=False)
 
 
 def _print(report: UpdateReport) -> None:
     if report.dry_run and report.diff:
-        print(report.diff, end="")
+        sys.stdout.write(report.diff)
+    for undone in report.recovered:
+        _line(f"rolled back an interrupted update (started {undone}) before this one")
+    if report.up_to_date:
+        _line(f"{report.project} is up to date with template {report.to_version}")
+        return
     verb = "would update" if report.dry_run else "updated"
-    stdout.print(
-        f"{verb} {report.project} from template {report.from_version} to {report.to_version}"
-    )
-    for action, entries in report.changes.items():
+    _line(f"{verb} {report.project}: template {report.from_version} -> {report.to_version}")
+    for name, change in report.answers.items():
+        _line(f"  answer     {name}: {change['from']!r} -> {change['to']!r}")
+    for action, entries in report.files.items():
         for entry in entries:
-            if action == "skipped" and entry.get("reason") == "unchanged":
-                continue
-            reason = f" ({entry['reason']})" if entry.get("reason") else ""
-            stdout.print(f"  {action:<10} {entry['path']}{reason}", markup=False)
+            reason = f"  ({entry['reason']})" if entry.get("reason") else ""
+            _line(f"  {action:<10} {entry['path']}{reason}")
     for name in report.migrations:
-        stdout.print(
-            f"  migrated   {name} ({'would run' if report.dry_run else 'ran'} once)", markup=False
-        )
-    if report.relocked:
-        stdout.print("  relocked   uv.lock (regenerated with uv, never text-merged)", markup=False)
+        _line(f"  migration  {name} ({'would run' if report.dry_run else 'ran'} once)")
+    if report.lock.status in ("regenerated", "failed") or "conflict" in report.lock.reason:
+        _line(f"  uv.lock    {report.lock.status}: {report.lock.reason}")
     if report.conflicted:
         stdout.print(
-            f"[bold red]{len(report.conflicted)} file(s) have conflict markers[/]: "
-            "resolve them, then commit "
-            "(`mlplate check` finds any left)."
+            f"[bold yellow]{len(report.conflicted)} file(s) need you[/]: resolve the conflict "
+            "markers (<<<<<<< project … >>>>>>> template), then commit; `mlplate check` "
+            "finds any left.",
+            soft_wrap=True,
         )
+    if not report.dry_run:
+        _line("Nothing is committed: review with `git diff`, then commit.")

@@ -1,261 +1,241 @@
 """`mlplate update`: bring a project to a newer template version without losing an edit.
 
-Both template versions are rendered into temporary space (the project's recorded
-version with its recorded answers, and the target with the new answers); each
-file is then three-way merged against the project. Nothing in the project
-changes until every file's outcome is known; then the changes are written, each
-through a temporary file and an atomic rename.
+The template is rendered twice in temporary space: at the project's recorded
+version with the answers its files were made with (base), and at the target
+version with the new answers (theirs). Each file is then decided against the
+project (ours) under its ownership policy: taken, three-way merged (by key for
+TOML and YAML), left alone or deleted (`plan`). Migrations and `uv lock` run on
+a full copy of the result (`steps`). Only when everything is known is the
+project touched, in one atomic step (`apply`). Nothing is committed: the update
+is left in the work tree for review, like `copier update` does.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
-import shutil
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
+from mlplate import gitrepo, lockfile, migrations, questions
+from mlplate.errors import DirtyWorktree, MissingAnswer, UserError
+from mlplate.update import answers as answers_file
+from mlplate.update import apply, renders, source, steps
+from mlplate.update.apply import Write
+from mlplate.update.plan import Action, Plan, make_plan
+from mlplate.template_source import TemplateRef
+from mlplate.update.report import UpdateReport, files_of, unified_diff
 
-from mlplate import gitrepo, lockfile, migrations, ownership, questions, template_source
-from mlplate.errors import DirtyWorktree, MlplateError, UserError
-from mlplate.render import render
-from mlplate.results import envelope
-from mlplate.update.plan import Action, Plan, Renders, make_plan
+ANSWERS_FILE = answers_file.ANSWERS_FILE
+__all__ = ["UpdateReport", "update"]
 
-ANSWERS_FILE = ".copier-answers.yml"
+
+def _project_root(path: Path | str) -> Path:
+    root = Path(path).expanduser().resolve()
+    if not root.is_dir():
+        raise UserError(f"{root} is not a directory", "pass the path of a generated project")
+    if not gitrepo.is_repo_root(root):
+        raise UserError(
+            f"{root} is not the root of a git repository",
+            "run mlplate update at the project's root (the update is reviewed and undone "
+            "with git, so the project must be a repository)",
+        )
+    return root
 
 
 @dataclass(frozen=True)
-class UpdateReport:  # pylint: disable=too-many-instance-attributes
-    """What an update did (or, with dry_run, would do)."""
+class _Request:
+    """An update resolved: the project, its answers, the two template versions."""
 
-    project: Path
-    from_version: str
-    to_version: str
-    changes: dict[str, list[dict[str, str]]]
-    relocked: bool
-    dry_run: bool
-    diff: str = ""
-    migrations: tuple[str, ...] = ()
+    root: Path
+    recorded: answers_file.Recorded
+    base: TemplateRef
+    target: TemplateRef
+    questions: dict[str, questions.Question] | None
+    answers: dict[str, Any]  # for the target: the recorded ones, with --data on top
 
     @property
-    def conflicted(self) -> list[str]:
-        """Paths left with conflict markers."""
-        return [c["path"] for c in self.changes.get(Action.CONFLICTED.value, [])]
+    def versions(self) -> tuple[str, str]:
+        """The recorded version and the target, as the report and the answers file name them."""
+        return str(self.base.version), str(self.target.version)
 
     @property
-    def exit_code(self) -> int:
-        """0 clean (or nothing to do), 1 updated with conflicts."""
-        return 1 if self.conflicted else 0
-
-    def to_json(self) -> dict[str, Any]:
-        """The versioned JSON form printed by --json."""
-        return envelope(
-            "update",
-            {
-                "project": str(self.project),
-                "from": self.from_version,
-                "to": self.to_version,
-                "dry_run": self.dry_run,
-                "relocked": self.relocked,
-                "conflicted": self.conflicted,
-                "migrations": list(self.migrations),
-                "files": self.changes,
-            },
-        )
+    def unanswered(self) -> bool:
+        """True when the target asks a question the answers do not cover."""
+        asked = self.questions or {}
+        return any(not q.computed and name not in self.answers for name, q in asked.items())
 
 
-def _read_answers(root: Path) -> dict[str, Any]:
-    path = root / ANSWERS_FILE
-    if not path.is_file():
-        raise UserError(
-            f"{root} has no {ANSWERS_FILE}, so its template and version are unknown",
-            "generate projects with mlplate new, or record `_src_path` and `_commit` in "
-            f"{ANSWERS_FILE}",
-        )
-    try:
-        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise UserError(
-            f"{ANSWERS_FILE} is not valid YAML ({exc.__class__.__name__})",
-            f"fix {ANSWERS_FILE} (git diff shows what changed in it)",
-        ) from None
-    if not isinstance(answers, dict) or not answers.get("_src_path") or not answers.get("_commit"):
-        raise UserError(
-            f"{ANSWERS_FILE} lacks `_src_path` or `_commit`",
-            "restore them from git history: they name the template and the version generated",
-        )
-    return answers
-
-
-def update(  # pylint: disable=too-many-locals
+def update(  # pylint: disable=too-many-arguments
     path: Path | str = ".",
     *,
     to: str | None = None,
     data: Mapping[str, Any] | None = None,
+    defaults: bool = True,
     dry_run: bool = False,
     lock: bool = True,
 ) -> UpdateReport:
-    """Update the project at `path` to template version `to` (default: latest release)."""
-    root = Path(path).expanduser().resolve()
-    if not gitrepo.is_repo_root(root):
-        raise UserError(
-            f"{root} is not the root of a git repository",
-            "run mlplate update from the project's root",
+    """Update the project at `path` to template version `to` (default: the latest release).
+
+    `data` answers new questions or changes answers; without `defaults` copier
+    prompts for new questions (in a terminal). Raises UserError subclasses for
+    everything the user can fix; the project is then unchanged.
+    """
+    root = _project_root(path)
+    with apply.exclusive(root):
+        recovered = tuple(apply.recover(root))
+        dirty = gitrepo.dirty_paths(root)
+        if dirty:
+            raise DirtyWorktree(paths=dirty)
+        request = _resolve(root, to, dict(data or {}))
+        report = UpdateReport(
+            root,
+            *request.versions,
+            answers=_changed_answers(request.recorded.rendered_with, request.answers),
+            recovered=recovered,
+            dry_run=dry_run,
         )
-    dirty = gitrepo.dirty_paths(root)
-    if dirty:
-        raise DirtyWorktree(paths=dirty)
-    recorded = _read_answers(root)
-    src = str(recorded["_src_path"])
-    base_ref = template_source.resolve(src, str(recorded["_commit"]))
-    target_ref = _target(src, to)
-    old_answers = {k: v for k, v in recorded.items() if not str(k).startswith("_")}
-    new_answers = {**old_answers, **(data or {})}
-    questions.check_known(dict(data or {}), questions.load(target_ref))
-    from_version, to_version = str(base_ref.version), str(target_ref.version)
-
-    with tempfile.TemporaryDirectory(prefix="mlplate-update-") as tmp:
-        base, theirs = Path(tmp) / "base", Path(tmp) / "theirs"
-        render(base_ref, base, data=old_answers, defaults=True)
-        render(target_ref, theirs, data=new_answers, defaults=True)
-        policy = (
-            ownership.load(theirs)
-            if (theirs / ownership.POLICY_FILE).is_file()
-            else ownership.load(root)
-        )
-        policy = _with_project_opt_outs(policy, ownership.load(root))
-        labels = ("project", f"template {from_version}", f"template {to_version}")
-        skip = {ANSWERS_FILE, lockfile.LOCKFILE}  # written from the target render / by uv
-        plan = make_plan(root, Renders(base, theirs), policy=policy, labels=labels, skip=skip)
-        answers_bytes = (theirs / ANSWERS_FILE).read_bytes()
-        relock = lock and _pyproject_changed(plan) and (root / lockfile.LOCKFILE).is_file()
-        lock_bytes = (
-            _relock(root, plan, Path(tmp) / "lock")
-            if relock and not plan.by(Action.CONFLICTED)
-            else None
-        )
-        versions = (from_version, to_version)
-        report = _report(root, plan, versions, relocked=lock_bytes is not None, dry_run=dry_run)
-        todo = tuple(migrations.pending(target_ref, from_version, to_version))
-        report = replace(report, migrations=todo)
-        if dry_run:
-            return _with_diff(report, root, plan, answers_bytes, lock_bytes)
-        _apply(root, plan, answers_bytes, lock_bytes)
-        migrations.run(target_ref, list(todo), root)
-    return report
+        if request.base.commit == request.target.commit and not request.target.worktree:
+            if not report.answers:
+                return replace(report, up_to_date=True, files={a.value: [] for a in Action})
+        with tempfile.TemporaryDirectory(prefix="mlplate-update-") as tmp:
+            scratch = Path(tmp)
+            pair = _render(request, scratch, prompt=not defaults and request.unanswered)
+            apply.fault("rendered")
+            return _merge_and_apply(request, pair, scratch, report, lock=lock)
 
 
-def _target(src: str, to: str | None) -> template_source.TemplateRef:
-    if to:
-        return template_source.resolve(src, to)
-    ref = template_source.resolve(src, None)
-    return ref
-
-
-def _with_project_opt_outs(
-    template_policy: ownership.Policy, project_policy: ownership.Policy
-) -> ownership.Policy:
-    """The template's rules, plus the opt-outs the project recorded."""
-    opt_out = tuple(dict.fromkeys(template_policy.opt_out + project_policy.opt_out))
-    return ownership.Policy(
-        template_policy.template, template_policy.seeded, template_policy.shared, opt_out
+def _resolve(root: Path, to: str | None, given: dict[str, Any]) -> _Request:
+    recorded = answers_file.read(root)
+    target = source.target(root, recorded.src, to)
+    asked = questions.load(target)
+    questions.check_known(given, asked)
+    return _Request(
+        root=root,
+        recorded=recorded,
+        base=source.recorded(root, recorded.src, recorded.commit),
+        target=target,
+        questions=asked,
+        answers={**recorded.answers, **given},
     )
 
 
-def _pyproject_changed(plan: Plan) -> bool:
-    return any(
-        c.path == "pyproject.toml" and c.action in {Action.UPDATED, Action.MERGED, Action.ADDED}
-        for c in plan.changes
-    )
+def _render(request: _Request, scratch: Path, *, prompt: bool) -> renders.Renders:
+    try:
+        return renders.Renders(
+            renders.one(request.base, request.recorded.rendered_with, scratch, name="base"),
+            renders.one(
+                request.target, request.answers, scratch, name="theirs", defaults=not prompt
+            ),
+        )
+    except MissingAnswer as missing:
+        raise _explained(missing, request.questions) from None
 
 
-def _relock(root: Path, plan: Plan, workdir: Path) -> bytes:
-    """Lock the merged pyproject.toml with uv in a copy of the project: never merge lockfiles."""
-    shutil.copytree(
-        root, workdir, ignore=shutil.ignore_patterns(".git", ".venv", "mlruns", "__pycache__")
-    )
-    pyproject = next(c for c in plan.changes if c.path == "pyproject.toml")
-    (workdir / "pyproject.toml").write_bytes(pyproject.content or b"")
-    return lockfile.lock(workdir).read_bytes()
-
-
-def _report(
-    root: Path, plan: Plan, versions: tuple[str, str], *, relocked: bool, dry_run: bool
+def _merge_and_apply(
+    request: _Request, pair: renders.Renders, scratch: Path, report: UpdateReport, *, lock: bool
 ) -> UpdateReport:
-    changes: dict[str, list[dict[str, str]]] = {a.value: [] for a in Action}
-    for change in plan.changes:
-        entry = {"path": change.path}
-        if change.reason:
-            entry["reason"] = change.reason
-        changes[change.action.value].append(entry)
-    return UpdateReport(root, *versions, changes, relocked, dry_run)
+    """Plan every file, run the post-update steps, then apply it all (or diff it, dry)."""
+    root, versions = request.root, request.versions
+    labels = ("project", f"template {versions[0]}", f"template {versions[1]}")
+    skip = {ANSWERS_FILE, lockfile.LOCKFILE}  # written from the target render / by uv
+    plan = make_plan(root, pair, labels=labels, skip=skip)
+    writes = _writes(plan, (pair.theirs / ANSWERS_FILE).read_bytes())
+    todo = migrations.pending(request.target, *versions)
+    extra: dict[str, tuple[Action, str]] = {}
+    if todo or (lock and (root / lockfile.LOCKFILE).is_file()):
+        writes, extra, outcome = _post_steps(
+            root, plan, writes, scratch, (request.target, todo, versions), lock=lock
+        )
+    else:
+        outcome = steps.LockOutcome(
+            "skipped", "--no-lock" if not lock else "the project has no uv.lock"
+        )
+    name = apply.stamp()
+    backup = _shown(root, apply.backup_dir(root, name))
+    report = replace(
+        report,
+        files=files_of(plan, extra, backup, dry_run=report.dry_run),
+        lock=outcome,
+        migrations=tuple(todo),
+    )
+    if report.dry_run:
+        return replace(report, diff=unified_diff(root, writes))
+    backups = {c.path: c.replaced for c in plan.changes if c.replaced is not None}
+    return replace(report, backup=apply.apply(root, writes, name=name, backups=backups))
 
 
-def _writes(plan: Plan, answers: bytes, lock: bytes | None) -> dict[str, bytes | None]:
-    """Every path to write (bytes) or delete (None)."""
-    writes: dict[str, bytes | None] = {}
-    for change in plan.changes:
-        if change.action is Action.DELETED:
-            writes[change.path] = None
-        elif change.content is not None and change.action is not Action.SKIPPED:
-            writes[change.path] = change.content
-    writes[ANSWERS_FILE] = answers
-    if lock is not None:
-        writes[lockfile.LOCKFILE] = lock
+def _changed_answers(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: {"from": before.get(name), "to": after.get(name)}
+        for name in dict.fromkeys([*before, *after])
+        if before.get(name) != after.get(name) and name in after
+    }
+
+
+def _explained(missing: MissingAnswer, asked: Mapping[str, questions.Question] | None) -> UserError:
+    """The MissingAnswer error again, with the question's help text from the template."""
+    found = re.search(r"asks '([^']+)'", missing.message)
+    name = found.group(1) if found else ""
+    question = (asked or {}).get(name)
+    if question is None or "(" in missing.message:
+        return missing
+    return MissingAnswer(question=name, help_text=question.help)
+
+
+def _shown(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _writes(plan: Plan, answers: bytes) -> dict[str, Write]:
+    """Every path the update writes (bytes) or deletes (None), the answers file last."""
+    writes = {
+        c.path: Write(None if c.action is Action.DELETED else c.content, c.executable)
+        for c in plan.changes
+        if c.writes
+    }
+    writes[ANSWERS_FILE] = Write(answers)
     return writes
 
 
-def _with_diff(
-    report: UpdateReport, root: Path, plan: Plan, answers: bytes, lock: bytes | None
-) -> UpdateReport:
-    chunks = []
-    for rel, new in _writes(plan, answers, lock).items():
-        old = (root / rel).read_bytes() if (root / rel).is_file() else b""
-        if old == (new or b""):
-            continue
-        chunks.extend(
-            difflib.unified_diff(
-                old.decode(errors="replace").splitlines(keepends=True),
-                (new or b"").decode(errors="replace").splitlines(keepends=True),
-                fromfile=f"a/{rel}",
-                tofile=f"b/{rel}" if new is not None else "/dev/null",
+def _post_steps(  # pylint: disable=too-many-arguments
+    root: Path,
+    plan: Plan,
+    writes: dict[str, Write],
+    scratch: Path,
+    migrations_todo: tuple[TemplateRef, list[str], tuple[str, str]],
+    *,
+    lock: bool,
+) -> tuple[dict[str, Write], dict[str, tuple[Action, str]], steps.LockOutcome]:
+    """Run migrations and `uv lock` on a full copy of the updated project; collect their writes."""
+    copy = scratch / "project"
+    tracked = steps.copy_project(root, writes, copy)
+    extra: dict[str, tuple[Action, str]] = {}
+    template, names, versions = migrations_todo
+    if names:
+        migrations.run(template, names, copy, versions=versions)
+        for rel, write in steps.collect(root, copy, tracked).items():
+            planned = writes.get(rel)
+            if planned is None or planned.content != write.content:
+                action = (
+                    Action.DELETED
+                    if write.content is None
+                    else Action.UPDATED if (root / rel).exists() else Action.ADDED
+                )
+                extra[rel] = (action, "changed by a template migration")
+    outcome = steps.LockOutcome("skipped", "--no-lock")
+    if lock:
+        pyproject = plan.get(steps.PYPROJECT)
+        conflicted = pyproject is not None and pyproject.action is Action.CONFLICTED
+        outcome = steps.relock(root, copy, conflicted=conflicted)
+        if outcome.status == "regenerated":
+            extra[lockfile.LOCKFILE] = (
+                Action.UPDATED,
+                "regenerated with uv lock, never text-merged",
             )
-        )
-    return replace(report, diff="".join(chunks))
-
-
-def _apply(root: Path, plan: Plan, answers: bytes, lock: bytes | None) -> None:
-    """Write every file through a temporary sibling and an atomic rename; deletions last."""
-    writes = _writes(plan, answers, lock)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for rel, content in writes.items():
-            if content is None:
-                continue
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, tmp_name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".mlplate", dir=target.parent
-            )
-            with os.fdopen(handle, "wb") as out:
-                out.write(content)
-            if target.exists():
-                shutil.copymode(target, tmp_name)
-            staged.append((Path(tmp_name), target))
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in staged:  # the short critical section: renames only
-        os.replace(tmp, target)
-    for rel, content in writes.items():
-        if content is None and (root / rel).exists():
-            (root / rel).unlink()
-
-
-__all__ = ["UpdateReport", "update", "MlplateError"]
+    return steps.collect(root, copy, tracked), extra, outcome

@@ -1,19 +1,26 @@
-"""Decide, file by file, what an update does: the policy, renames, deletions, merges."""
+"""Decide, file by file, what an update does: ownership, renames, deletions, merges.
+
+Three versions of each path are compared: the template at the project's recorded
+version (base), the project as committed (ours), and the template at the target
+(theirs). A path neither side of the template changed is left alone and not
+reported. The ownership policy is the one the update itself produces: the
+project's `.mlplate.yml` merged with the template's is decided first.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
 from pathlib import Path
 
+from mlplate import ownership
+from mlplate.errors import UserError
 from mlplate.ownership import Owner, Policy
 from mlplate.update.merge import is_binary, three_way
-from mlplate.update.structured import merge_toml, merge_yaml
-
-# Merged by key when their text merge conflicts.
-STRUCTURED = ("pyproject.toml", ".yaml", ".yml")
+from mlplate.update.renders import Renders
+from mlplate.update.structured import is_valid, merger
 
 
 class Action(str, Enum):
@@ -29,149 +36,260 @@ class Action(str, Enum):
 
 @dataclass(frozen=True)
 class Change:
-    """One path's outcome; `content` is None for deletions and skips."""
+    """One path's outcome.
+
+    `content` is what to write (None for deletions and skips); `executable` the mode
+    to give it (None: the project's, or not executable for a new file); `replaced`
+    the project's own version of a template-owned file the update overwrote.
+    """
 
     path: str
     action: Action
     content: bytes | None = None
     reason: str = ""
+    executable: bool | None = None
+    replaced: bytes | None = None
+
+    @property
+    def writes(self) -> bool:
+        """True when applying this change writes or deletes a file."""
+        return self.action is Action.DELETED or (
+            self.content is not None and self.action is not Action.SKIPPED
+        )
 
 
 @dataclass
 class Plan:
-    """Every change, in path order."""
+    """Every change, in path order, and the ownership policy they followed."""
 
     changes: list[Change] = field(default_factory=list)
-
-    def add(self, change: Change) -> None:
-        """Record one change."""
-        self.changes.append(change)
+    policy: Policy = field(default_factory=Policy)
 
     def by(self, action: Action) -> list[Change]:
         """The changes of one kind."""
         return [c for c in self.changes if c.action is action]
 
+    def get(self, path: str) -> Change | None:
+        """The change of `path`, if it has one."""
+        return next((c for c in self.changes if c.path == path), None)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One version of one path: its bytes (None when absent) and executable bit."""
+
+    content: bytes | None
+    executable: bool = False
+
+    @classmethod
+    def read(cls, path: Path | None) -> Side:
+        """The file at `path`, or an absent side."""
+        if path is None or not path.is_file():
+            return cls(None)
+        return cls(path.read_bytes(), bool(path.stat().st_mode & 0o111))
+
 
 def _files(root: Path) -> dict[str, Path]:
-    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _read(path: Path | None) -> bytes | None:
-    return path.read_bytes() if path is not None and path.is_file() else None
+    found = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            found[path.relative_to(root).as_posix()] = path
+    return found
 
 
 def template_renames(base: Path, theirs: Path) -> dict[str, str]:
     """Paths the template moved between the two renders (old → new), as git detects renames."""
     done = subprocess.run(
-        ["git", "diff", "--no-index", "--name-status", "-M50%", "--", str(base), str(theirs)],
+        ["git", "diff", "--no-index", "-z", "--name-status", "-M50%", "--", str(base), str(theirs)],
         capture_output=True,
-        text=True,
         check=False,
         stdin=subprocess.DEVNULL,
     )
+    fields = done.stdout.decode("utf-8", errors="surrogateescape").split("\0")
     renames = {}
-    for line in done.stdout.splitlines():
-        parts = line.split("\t")
-        if len(parts) == 3 and parts[0].startswith("R"):
-            old = Path(parts[1]).relative_to(base).as_posix()
-            new = Path(parts[2]).relative_to(theirs).as_posix()
-            renames[old] = new
+    i = 0
+    while i < len(fields):
+        status = fields[i]
+        if status.startswith(("R", "C")) and i + 2 < len(fields):
+            if status.startswith("R"):
+                old = Path(fields[i + 1]).relative_to(base).as_posix()
+                renames[old] = Path(fields[i + 2]).relative_to(theirs).as_posix()
+            i += 3
+        else:
+            i += 2
     return renames
 
 
-class Renders(NamedTuple):
-    """The template rendered at the project's recorded version (base) and at the target."""
-
-    base: Path
-    theirs: Path
-
-
-def make_plan(  # pylint: disable=too-many-locals
-    project: Path,
-    renders: Renders,
-    *,
-    policy: Policy,
-    labels: tuple[str, str, str],
-    skip: set[str],
+def make_plan(
+    project: Path, renders: Renders, *, labels: tuple[str, str, str], skip: set[str]
 ) -> Plan:
     """Compare the two renders with the project and decide every path's outcome."""
-    base, theirs = renders
-    base_files, their_files = _files(base), _files(theirs)
+    base_files, their_files = _files(renders.base), _files(renders.theirs)
     renames = {
-        old: new for old, new in template_renames(base, theirs).items() if old not in their_files
+        old: new
+        for old, new in template_renames(renders.base, renders.theirs).items()
+        if old not in their_files and new not in base_files and not (project / new).exists()
     }
+    moved_from = {new: old for old, new in renames.items()}
     plan = Plan()
+
+    def decide(path: str, owner: Owner) -> Change | None:
+        here = moved_from.get(path, path)
+        return _decide(
+            path,
+            here,
+            Side.read(base_files.get(here)),
+            Side.read(project / here),
+            Side.read(their_files.get(path)),
+            owner=owner,
+            labels=labels,
+        )
+
+    policy_change = decide(ownership.POLICY_FILE, Owner.SHARED)
+    plan.policy = _merged_policy(project, renders.theirs, policy_change)
+    if policy_change is not None:
+        plan.changes.append(policy_change)
     for path in sorted(set(base_files) | set(their_files)):
-        if path in skip:
+        if path in skip or path in renames or path == ownership.POLICY_FILE:
             continue
-        if path in renames:
-            continue  # handled with its new path
-        old_path = next((old for old, new in renames.items() if new == path), None)
-        here = old_path or path
-        ours = _read(project / here) if (project / here).is_file() else None
-        base_bytes = _read(base_files.get(here))
-        their_bytes = _read(their_files.get(path))
-        owner = policy.owner(path)
-        change = _decide(path, here, ours, base_bytes, their_bytes, owner=owner, labels=labels)
-        if old_path and change.action is not Action.SKIPPED:
-            plan.add(Change(old_path, Action.DELETED, reason=f"moved by the template to {path}"))
-        plan.add(change)
+        change = decide(path, plan.policy.owner(path))
+        if change is None:
+            continue
+        if path in moved_from and change.action is not Action.SKIPPED:
+            plan.changes.append(
+                Change(moved_from[path], Action.DELETED, reason=f"moved by the template to {path}")
+            )
+        plan.changes.append(change)
     return plan
+
+
+def _merged_policy(project: Path, theirs: Path, change: Change | None) -> Policy:
+    """The policy in the updated `.mlplate.yml`; if that has conflicts, the template's rules
+    plus the opt-outs the project recorded."""
+    mine = project / ownership.POLICY_FILE
+    if change is None or change.action is Action.SKIPPED or change.content is None:
+        text = mine.read_bytes() if mine.is_file() else None
+    else:
+        text = change.content
+    if text is not None and (change is None or change.action is not Action.CONFLICTED):
+        try:
+            return ownership.parse(text.decode("utf-8"), source=ownership.POLICY_FILE)
+        except (UserError, UnicodeDecodeError):
+            pass
+    template_policy = ownership.load(theirs)
+    try:
+        opt_out = ownership.load(project).opt_out
+    except UserError:
+        opt_out = ()
+    return Policy(
+        template_policy.template,
+        template_policy.seeded,
+        template_policy.shared,
+        tuple(dict.fromkeys(template_policy.opt_out + opt_out)),
+    )
+
+
+def _executable(base: Side, ours: Side, theirs: Side) -> bool:
+    """The template's new mode if it changed the mode, else the project's."""
+    return theirs.executable if theirs.executable != base.executable else ours.executable
 
 
 def _decide(  # pylint: disable=too-many-arguments,too-many-return-statements
     path: str,
     here: str,
-    ours: bytes | None,
-    base: bytes | None,
-    theirs: bytes | None,
+    base: Side,
+    ours: Side,
+    theirs: Side,
     *,
     owner: Owner,
     labels: tuple[str, str, str],
-) -> Change:
+) -> Change | None:
+    """One path's outcome; None when there is nothing to do or say."""
+    moved = here != path
+    if not moved and theirs == base:
+        return None  # the template did not change it: whatever the project did stands
     if owner is Owner.PROJECT:
-        return Change(path, Action.SKIPPED, reason="opted out in .mlplate.yml")
-    if theirs is None:  # the template deleted it
-        if ours is None:
-            return Change(path, Action.SKIPPED, reason="already gone")
-        if ours == base:
-            return Change(path, Action.DELETED, reason="removed by the template")
-        return Change(
-            path, Action.SKIPPED, reason="removed by the template, kept: the project changed it"
-        )
-    if base is None:  # new in the template
-        if ours is None:
-            return Change(path, Action.ADDED, theirs)
-        if ours == theirs:
-            return Change(path, Action.SKIPPED, reason="already as the template has it")
-        return _merge(path, b"", ours, theirs, labels)
-    if ours is None:
+        return Change(path, Action.SKIPPED, reason="opted out in .mlplate.yml: left as it is")
+    if theirs.content is None:
+        return _removed_by_template(path, base, ours)
+    if ours.content is None:
+        if base.content is None:
+            return Change(path, Action.ADDED, theirs.content, executable=theirs.executable)
         return Change(path, Action.SKIPPED, reason="deleted in the project: stays deleted")
+    mode = _executable(base, ours, theirs)
     if owner is Owner.SEEDED:
-        return Change(path, Action.SKIPPED, reason="seeded: written once, never updated")
-    if theirs in (base, ours):
-        if here != path:
-            return Change(path, Action.UPDATED, ours, reason=f"moved from {here}")
-        return Change(path, Action.SKIPPED, reason="unchanged")
-    if ours == base:
-        return Change(path, Action.UPDATED, theirs)
-    return _merge(path, base, ours, theirs, labels)
+        return _seeded(path, here, base, ours, mode)
+    if theirs.content in (ours.content, base.content):
+        if not moved and mode == ours.executable:
+            return None
+        reason = f"moved from {here}" if moved else "mode changed by the template"
+        return Change(path, Action.UPDATED, ours.content, reason, mode)
+    if ours.content == base.content:
+        reason = f"moved from {here}" if moved else ""
+        return Change(path, Action.UPDATED, theirs.content, reason, mode)
+    if owner is Owner.TEMPLATE:
+        return Change(
+            path,
+            Action.UPDATED,
+            theirs.content,
+            "template-owned: the project's edit was replaced by the template's version",
+            theirs.executable,
+            replaced=ours.content,
+        )
+    return _merge(path, base.content or b"", ours.content, theirs.content, labels=labels, mode=mode)
 
 
-def _merge(
-    path: str, base: bytes, ours: bytes, theirs: bytes, labels: tuple[str, str, str]
+def _removed_by_template(path: str, base: Side, ours: Side) -> Change | None:
+    if ours.content is None:
+        return None
+    if ours.content == base.content:
+        return Change(path, Action.DELETED, reason="removed by the template")
+    return Change(
+        path, Action.SKIPPED, reason="removed by the template; kept: the project changed it"
+    )
+
+
+def _seeded(path: str, here: str, base: Side, ours: Side, mode: bool) -> Change:
+    """Seeded files are the project's once written: moves are followed, contents never updated."""
+    if here != path:
+        return Change(
+            path, Action.UPDATED, ours.content, f"seeded: moved from {here}, content kept", mode
+        )
+    if base.content is None:
+        return Change(path, Action.SKIPPED, reason="seeded: the project already has this file")
+    return Change(path, Action.SKIPPED, reason="seeded: written once, never updated")
+
+
+def _merge(  # pylint: disable=too-many-arguments
+    path: str,
+    base: bytes,
+    ours: bytes,
+    theirs: bytes,
+    *,
+    labels: tuple[str, str, str],
+    mode: bool,
 ) -> Change:
     if is_binary(base, ours, theirs):
         return Change(
             path, Action.SKIPPED, reason="binary file changed on both sides: kept the project's"
         )
     merged = three_way(base, ours, theirs, labels=labels)
-    if merged.conflicted and path.endswith(STRUCTURED):
-        by_key = (merge_toml if path.endswith(".toml") else merge_yaml)(base, ours, theirs)
-        if by_key is not None:
-            return Change(path, Action.MERGED, by_key, reason="merged by key")
+    by_key = merger(path)
+    if by_key is not None and (merged.conflicted or not is_valid(path, merged.content)):
+        structured = by_key(base, ours, theirs)
+        if structured is not None:
+            return Change(path, Action.MERGED, structured, "merged by key", mode)
+        if not merged.conflicted:
+            return Change(
+                path,
+                Action.CONFLICTED,
+                merged.content,
+                "the merged text does not parse: both sides changed related keys; review it",
+                mode,
+            )
     if merged.conflicted:
         return Change(
-            path, Action.CONFLICTED, merged.content, reason="both sides changed the same lines"
+            path, Action.CONFLICTED, merged.content, "both sides changed the same lines", mode
         )
-    return Change(path, Action.MERGED, merged.content)
+    return Change(path, Action.MERGED, merged.content, executable=mode)
