@@ -1,0 +1,161 @@
+"""Every released version of mlplate's own template updates to HEAD without losing an edit.
+
+The releases are this repository's version tags. Until there are any, three
+commits that changed the template (the first, one in the middle, the last
+before HEAD) stand in for them, tagged v0.0.1… in a clone. For each, a project
+is generated at that version, the team edits it the way teams do (a dependency,
+a Makefile target, README notes, a pre-commit hook, a file of their own), and
+`mlplate update --to HEAD` brings it to the committed HEAD of the template.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import tomlkit
+from packaging.version import InvalidVersion, Version
+from ruamel.yaml import YAML
+
+from mlplate.new import new
+from mlplate.update import update
+from mlplate.update.structured import is_valid
+from tests.conftest import REPO_ROOT, git
+from tests.update.conftest import Made, assert_no_edit_lost, assert_no_rej, tree
+
+pytestmark = pytest.mark.e2e
+STAND_INS = 3
+
+
+def _run(*args: str, cwd: Path = REPO_ROOT) -> str:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def _released() -> list[tuple[str, str]]:
+    """(tag, commit) of each version to start from, oldest first."""
+    tags = []
+    for tag in _run("git", "tag", "--list").split():
+        try:
+            tags.append((Version(tag), tag))
+        except InvalidVersion:
+            continue
+    if tags:
+        return [(tag, _run("git", "rev-list", "-n1", tag).strip()) for _, tag in sorted(tags)]
+    history = _run("git", "log", "--format=%H", "--", "template", "copier.yml").split()[1:]
+    history.reverse()  # oldest first, HEAD's own change left out
+    if not history:
+        return []
+    picks = sorted({round(i * (len(history) - 1) / (STAND_INS - 1)) for i in range(STAND_INS)})
+    return [(f"v0.0.{n}", history[i]) for n, i in enumerate(picks, start=1)]
+
+
+RELEASES = _released()
+
+
+@pytest.fixture(name="template", scope="module")
+def fixture_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of this repository with the stand-in tags (real tags come with the clone)."""
+    clone = tmp_path_factory.mktemp("real-template") / "mlplate"
+    git(clone.parent, "clone", "--quiet", "--no-local", str(REPO_ROOT), str(clone))
+    existing = set(git(clone, "tag", "--list").split())
+    for tag, commit in RELEASES:
+        if tag not in existing:
+            git(clone, "tag", tag, commit)
+    return clone
+
+
+def _team_edits(project: Path) -> dict[str, str]:
+    """Edit the project as a team would; returns the edited files' new text."""
+    edits: dict[str, str] = {}
+    pyproject = project / "pyproject.toml"
+    if pyproject.is_file():
+        doc = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
+        deps = doc.setdefault("project", tomlkit.table()).setdefault("dependencies", [])
+        deps.append("rich>=13")
+        edits["pyproject.toml"] = tomlkit.dumps(doc)
+    makefile = project / "Makefile"
+    if makefile.is_file():
+        edits["Makefile"] = (
+            makefile.read_text() + "\nnotebooks:  # the team's own target\n\tjupyter lab\n"
+        )
+    readme = project / "README.md"
+    if readme.is_file():
+        edits["README.md"] = readme.read_text() + "\n## Team notes\n\nAsk #ml-platform first.\n"
+    precommit = project / ".pre-commit-config.yaml"
+    if precommit.is_file():
+        yaml = YAML()
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        config = yaml.load(precommit.read_text())
+        config["repos"].append(
+            {
+                "repo": "local",
+                "hooks": [
+                    {
+                        "id": "team-check",
+                        "name": "team check",
+                        "entry": "true",
+                        "language": "system",
+                    }
+                ],
+            }
+        )
+        out = StringIO()
+        yaml.dump(config, out)
+        edits[".pre-commit-config.yaml"] = out.getvalue()
+    edits["NOTES.md"] = "Decisions the team made.\n"
+    for rel, text in edits.items():
+        (project / rel).write_text(text, encoding="utf-8")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "the team's edits")
+    return edits
+
+
+@pytest.mark.skipif(not RELEASES, reason="the template has no history to update from")
+@pytest.mark.parametrize(("tag", "commit"), RELEASES, ids=[tag for tag, _ in RELEASES])
+def test_every_release_updates_to_head_keeping_the_teams_edits(template, tmp_path, tag, commit):
+    project = tmp_path / "project"
+    new(project, template=str(template), vcs_ref=tag, lock=False)
+    made = Made(project, None, tree(project))  # type: ignore[arg-type]
+    edits = _team_edits(project)
+
+    report = update(project, to="HEAD")
+
+    assert report.from_version == tag and commit
+    assert report.to_version == git(template, "describe", "--tags", "--always", "HEAD")
+    assert_no_edit_lost(made, edits)
+    assert_no_rej(project)
+    for rel in report.conflicted:
+        assert "<<<<<<< project" in (project / rel).read_text(), rel
+    for path in project.rglob("*"):
+        rel = path.relative_to(project).as_posix()
+        if path.suffix in (".toml", ".yml", ".yaml") and ".git/" not in rel + "/":
+            if rel not in report.conflicted:
+                assert is_valid(rel, path.read_bytes()), f"{rel} no longer parses"
+    if "pyproject.toml" not in report.conflicted:
+        assert '"rich>=13"' in (project / "pyproject.toml").read_text()
+    assert f"_commit: {report.to_version}" in (project / ".copier-answers.yml").read_text()
+
+
+@pytest.mark.skipif(not RELEASES, reason="the template has no history to update from")
+def test_untouched_project_of_the_last_release_equals_a_fresh_copy_but_for_seeded_files(
+    template, tmp_path
+):
+    tag = RELEASES[-1][0]
+    project, fresh = tmp_path / "project", tmp_path / "fresh"
+    new(project, template=str(template), vcs_ref=tag, lock=False)
+    generated = tree(project)
+
+    update(project, to="HEAD")
+    new(fresh, template=str(template), vcs_ref="HEAD", lock=False)
+
+    from mlplate import ownership  # pylint: disable=import-outside-toplevel
+
+    policy = ownership.load(project)
+    ours, theirs = tree(project), tree(fresh)
+    for rel in sorted(ours.keys() | theirs.keys()):
+        if policy.owner(rel) is ownership.Owner.SEEDED and rel in generated:
+            assert ours.get(rel) == generated[rel], f"seeded {rel} was rewritten"
+        else:
+            assert ours.get(rel) == theirs.get(rel), rel
