@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from mlplate import gitrepo, lockfile, migrations, questions
 from mlplate.errors import DirtyWorktree, MissingAnswer, UserError
 from mlplate.update import answers as answers_file
@@ -142,7 +144,7 @@ def _merge_and_apply(
     labels = ("project", f"template {versions[0]}", f"template {versions[1]}")
     skip = {ANSWERS_FILE, lockfile.LOCKFILE}  # written from the target render / by uv
     plan = make_plan(root, pair, labels=labels, skip=skip)
-    writes = _writes(plan, (pair.theirs / ANSWERS_FILE).read_bytes())
+    writes = _writes(plan, _answers_at(pair.theirs / ANSWERS_FILE, versions[1]))
     todo = migrations.pending(request.target, *versions)
     extra: dict[str, tuple[Action, str]] = {}
     if todo or (lock and (root / lockfile.LOCKFILE).is_file()):
@@ -183,6 +185,14 @@ def _explained(missing: MissingAnswer, asked: Mapping[str, questions.Question] |
     if question is None or "(" in missing.message:
         return missing
     return MissingAnswer(question=name, help_text=question.help)
+
+
+def _answers_at(path: Path, version: str) -> bytes:
+    """The target's answers file, recording `version` (a cached render may name its commit
+    by another of its tags)."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    recorded = yaml.safe_dump({"_commit": version}, default_flow_style=False, width=1_000_000)
+    return "".join(recorded if line.startswith("_commit:") else line for line in lines).encode()
 
 
 def _shown(root: Path, path: Path) -> str:
