@@ -10,6 +10,7 @@ a Makefile target, README notes, a pre-commit hook, a file of their own), and
 
 from __future__ import annotations
 
+import os
 import subprocess
 from io import StringIO
 from pathlib import Path
@@ -159,3 +160,55 @@ def test_untouched_project_of_the_last_release_equals_a_fresh_copy_but_for_seede
             assert ours.get(rel) == generated[rel], f"seeded {rel} was rewritten"
         else:
             assert ours.get(rel) == theirs.get(rel), rel
+
+
+PACKAGE_CODE = list((REPO_ROOT / "template" / "src" / "{{package_name}}").glob("*.py"))
+
+
+@pytest.mark.skipif(
+    not PACKAGE_CODE, reason="the template has no ML code yet (template/src/{{package_name}})"
+)
+def test_updated_project_keeps_edits_bumps_a_pin_relocks_and_passes_its_own_tests(tmp_path):
+    template = tmp_path / "template"
+    git(tmp_path, "clone", "--quiet", "--no-local", str(REPO_ROOT), str(template))
+    git(template, "tag", "e2e-base")
+    project = tmp_path / "project"
+    new(project, template=str(template), vcs_ref="e2e-base")
+    package = project / "src" / "my_ml_project"
+    note = "\n# The team's note on training.\n"
+    (package / "train.py").write_text((package / "train.py").read_text() + note)
+    makefile = project / "Makefile"
+    makefile.write_text(
+        makefile.read_text() + "\nnotebooks:  # the team's own target\n\tjupyter lab\n"
+    )
+    git(project, "commit", "--quiet", "-am", "team edits")
+
+    copier_yml = template / "copier.yml"
+    copier_yml.write_text(copier_yml.read_text().replace('pyyaml: "6.0.3"', 'pyyaml: "6.0.2"'))
+    template_makefile = template / "template" / "Makefile.jinja"
+    template_makefile.write_text(
+        template_makefile.read_text().replace("PORT ?= 8000", "PORT ?= 8080")
+    )
+    git(template, "commit", "--quiet", "-am", "template: a pin and a port")
+
+    report = update(project, to="HEAD")
+
+    assert report.exit_code == 0 and not report.conflicted, report.to_json()
+    assert report.lock.status == "regenerated"
+    assert (package / "train.py").read_text().endswith(note)
+    assert '"pyyaml==6.0.2"' in (project / "pyproject.toml").read_text()
+    assert 'name = "pyyaml"\nversion = "6.0.2"' in (project / "uv.lock").read_text()
+    assert "PORT ?= 8080" in makefile.read_text() and "jupyter lab" in makefile.read_text()
+    assert_no_rej(project)
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    subprocess.run(["uv", "sync", "--locked", "-q"], cwd=project, env=env, check=True)
+    tests = subprocess.run(
+        ["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
