@@ -75,6 +75,11 @@ class UpdateReport:  # pylint: disable=too-many-instance-attributes
         return [entry["path"] for entry in self.files.get(Action.CONFLICTED.value, [])]
 
     @property
+    def relocked(self) -> bool:
+        """True when uv.lock was regenerated."""
+        return self.lock.status == "regenerated"
+
+    @property
     def changed(self) -> int:
         """How many paths the update writes or deletes."""
         return sum(len(v) for k, v in self.files.items() if k != Action.SKIPPED.value)
