@@ -1,7 +1,8 @@
 """One typed configuration: configs/config.yaml, overridable by environment variables.
 
 Environment variables use the package name as prefix and `__` for nesting, e.g.
-`MY_PACKAGE_GATE__MIN_VALUE=0.95` or `MY_PACKAGE_SEED=7`.
+`MY_PACKAGE_SEED=7` or `MY_PACKAGE_GATE__MIN_VALUE=0.95`. Relative paths are taken
+from the project root.
 """
 
 from __future__ import annotations
@@ -40,10 +41,19 @@ def config_file() -> Path:
     )
 
 
-class DataConfig(BaseModel):
-    """Where the raw data lives and how it is split."""
+class PathsConfig(BaseModel):
+    """Where each stage reads and writes."""
 
-    raw_path: Path = Path("data/raw/iris.csv")
+    raw_data: Path = Path("data/raw/iris.csv")
+    processed_dir: Path = Path("data/processed")
+    batches_dir: Path = Path("data/batches")
+    reports_dir: Path = Path("reports")
+    model_dir: Path = Path("models")
+
+
+class SplitConfig(BaseModel):
+    """The held-out evaluation split."""
+
     test_size: float = Field(0.2, gt=0, lt=1)
 
 
@@ -58,16 +68,15 @@ class GateConfig(BaseModel):
     """The quality gate a new model must pass to become the champion."""
 
     metric: Literal["accuracy", "f1_macro"] = "accuracy"
-    min_value: float = 0.9
+    min_value: float = Field(0.9, ge=0)
 
 
 class DriftConfig(BaseModel):
-    """Drift monitoring: reference data, thresholds, report folder."""
+    """Drift monitoring: the reference data and the alert thresholds."""
 
-    reference_path: Path = Path("data/raw/iris.csv")
+    reference: Path = Path("data/raw/iris.csv")
     psi_threshold: float = Field(0.2, gt=0)
     ks_pvalue_threshold: float = Field(0.01, gt=0, lt=1)
-    report_dir: Path = Path("reports")
 
 
 class TrackingConfig(BaseModel):
@@ -95,8 +104,8 @@ class Config(BaseSettings):
 
     root: Path = Field(default_factory=project_root)
     seed: int = 42
-    reports_dir: Path = Path("reports")
-    data: DataConfig = DataConfig()
+    paths: PathsConfig = PathsConfig()
+    split: SplitConfig = SplitConfig()
     model: ModelConfig = ModelConfig()
     gate: GateConfig = GateConfig()
     drift: DriftConfig = DriftConfig()
@@ -104,7 +113,7 @@ class Config(BaseSettings):
     serve: ServeConfig = ServeConfig()
 
     @classmethod
-    def settings_customise_sources(  # pylint: disable=too-many-arguments
+    def settings_customise_sources(
         cls,
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
@@ -112,12 +121,14 @@ class Config(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Precedence: explicit arguments, then environment, then the YAML file.
+        # Precedence: explicit arguments, then environment, then the YAML file. No .env or
+        # secrets directory: configuration lives in one reviewed file plus the environment.
         yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=config_file())
         return init_settings, env_settings, yaml_source
 
-    def path(self, relative: Path) -> Path:
+    def path(self, relative: Path | str) -> Path:
         """Resolve a configured path against the project root."""
+        relative = Path(relative)
         return relative if relative.is_absolute() else self.root / relative
 
     @property
@@ -128,6 +139,16 @@ class Config(BaseSettings):
             or self.tracking.uri
             or f"sqlite:///{self.root / 'mlruns' / 'mlflow.db'}"
         )
+
+    @property
+    def serve_model_uri(self) -> str:
+        """The model the service loads: a configured URI or directory, else the champion."""
+        uri = self.serve.model_uri
+        if not uri:
+            return f"models:/{self.tracking.registered_model}@{self.tracking.champion_alias}"
+        if ":" in uri and not Path(uri).is_absolute():
+            return uri  # models:/…, runs:/…, s3://… and the like
+        return str(self.path(uri))
 
 
 @lru_cache(maxsize=1)

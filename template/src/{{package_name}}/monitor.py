@@ -23,9 +23,10 @@ import pandas as pd
 from scipy import stats
 
 from .config import ENV_PREFIX, Config, get_config
-from .data import FEATURES, DataValidationError, load, sample_frame
+from .data import FEATURES, DataError, load, sample_frame
 
-_EPSILON = 1e-6
+_EPSILON = 1e-6  # keeps PSI finite when a bin is empty on one side
+WEBHOOK_ENV = f"{ENV_PREFIX}ALERT_WEBHOOK_URL"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class FeatureDrift:
 class DriftReport:
     """Drift of every feature of a batch against the reference."""
 
+    reference: str
+    current: str
     reference_rows: int
     current_rows: int
     psi_threshold: float
@@ -54,9 +57,23 @@ class DriftReport:
         """True when any feature drifted."""
         return any(f.drifted for f in self.features)
 
+    def summary(self) -> str:
+        """One line for logs and alerts: the verdict and the drifted features' statistics."""
+        drifted = [
+            f"{f.feature} (PSI {f.psi:.3f}, KS p={f.ks_pvalue:.2g})"
+            for f in self.features
+            if f.drifted
+        ]
+        if not drifted:
+            return f"no drift: {len(self.features)} features of {self.current} within thresholds"
+        return (
+            f"ALERT: drift in {self.current}: {', '.join(drifted)}"
+            f" (thresholds: PSI > {self.psi_threshold}, KS p < {self.ks_pvalue_threshold})"
+        )
+
     def to_dict(self) -> dict:
-        """The report as JSON-ready data, with the overall alert."""
-        return {**asdict(self), "alert": self.alert}
+        """The report as JSON-ready data, with the overall alert and summary."""
+        return {**asdict(self), "alert": self.alert, "summary": self.summary()}
 
 
 def psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
@@ -68,27 +85,37 @@ def psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
-def compare(reference: pd.DataFrame, current: pd.DataFrame, config: Config) -> DriftReport:
+def compare(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    config: Config,
+    *,
+    sources: tuple[str, str] = ("reference", "current"),
+) -> DriftReport:
     """Compute PSI and KS for every feature of `current` against `reference`."""
     features = []
     for name in FEATURES:
         ref, cur = reference[name].to_numpy(float), current[name].to_numpy(float)
         ks = stats.ks_2samp(ref, cur)
         value = psi(ref, cur)
-        drifted = bool(
-            value > config.drift.psi_threshold or ks.pvalue < config.drift.ks_pvalue_threshold
-        )
+        drifted = value > config.drift.psi_threshold or ks.pvalue < config.drift.ks_pvalue_threshold
         features.append(
             FeatureDrift(
-                name, round(value, 6), round(float(ks.statistic), 6), float(ks.pvalue), drifted
+                feature=name,
+                psi=round(value, 6),
+                ks_statistic=round(float(ks.statistic), 6),
+                ks_pvalue=float(ks.pvalue),
+                drifted=bool(drifted),
             )
         )
     return DriftReport(
-        len(reference),
-        len(current),
-        config.drift.psi_threshold,
-        config.drift.ks_pvalue_threshold,
-        features,
+        reference=sources[0],
+        current=sources[1],
+        reference_rows=len(reference),
+        current_rows=len(current),
+        psi_threshold=config.drift.psi_threshold,
+        ks_pvalue_threshold=config.drift.ks_pvalue_threshold,
+        features=features,
     )
 
 
@@ -103,10 +130,15 @@ def render_html(report: DriftReport) -> str:
     verdict = "ALERT: drift detected" if report.alert else "No drift detected"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drift report</title>
-<style>body{{font-family:sans-serif}}td,th{{padding:4px 10px}}.drift{{background:#fdd}}.ok{{background:#dfd}}</style>
+<style>
+body{{font-family:sans-serif}} td,th{{padding:4px 10px}}
+.drift{{background:#fdd}} .ok{{background:#dfd}}
+</style>
 </head><body><h1>{verdict}</h1>
-<p>Reference rows: {report.reference_rows}; current rows: {report.current_rows};
-PSI threshold {report.psi_threshold}; KS p-value threshold {report.ks_pvalue_threshold}.</p>
+<p>Current: {html.escape(report.current)} ({report.current_rows} rows);
+reference: {html.escape(report.reference)} ({report.reference_rows} rows).
+A feature drifts when its PSI is above {report.psi_threshold}
+or its KS p-value is below {report.ks_pvalue_threshold}.</p>
 <table><tr><th>feature</th><th>PSI</th><th>KS statistic</th><th>KS p-value</th><th>status</th></tr>
 {rows}
 </table></body></html>
@@ -123,30 +155,28 @@ def write_reports(report: DriftReport, directory: Path) -> tuple[Path, Path]:
 
 
 def send_alert(report: DriftReport, url: str) -> str | None:
-    """POST the report to a webhook; returns an error text instead of raising."""
-    drifted = [f.feature for f in report.features if f.drifted]
-    body = json.dumps(
-        {"text": f"Data drift in {', '.join(drifted)}", "report": report.to_dict()}
-    ).encode()
+    """POST the report to a webhook; returns what went wrong instead of raising."""
+    if not url.startswith(("http://", "https://")):
+        return f"{WEBHOOK_ENV} must be an http(s) URL"
+    body = json.dumps({"text": report.summary(), "report": report.to_dict()}).encode()
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=10):  # noqa: S310 (operator-configured URL)
+        with urllib.request.urlopen(request, timeout=10):
             return None
-    except OSError as error:
+    except OSError as error:  # URLError, HTTPError and timeouts are all OSErrors
         return str(error)
 
 
 def demo_batches(config: Config, directory: Path) -> tuple[Path, Path]:
-    """A clean resample of the sample data and a drifted one (shifted, rescaled petals)."""
+    """A clean resample of the sample data and a drifted one (longer, wider petals)."""
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(config.seed)
-    frame = sample_frame()
-    clean = frame.sample(n=120, replace=True, random_state=config.seed).reset_index(drop=True)
+    clean = sample_frame().sample(n=120, replace=True, random_state=config.seed)
+    clean = clean.reset_index(drop=True)
     drifted = clean.copy()
     drifted["petal_length"] = (drifted["petal_length"] * 1.4 + 1.0).clip(upper=29.0)
-    drifted["petal_width"] = (drifted["petal_width"] + rng.normal(0.8, 0.2, len(drifted))).clip(
-        0.0, 29.0
-    )
+    shift = rng.normal(0.8, 0.2, len(drifted))
+    drifted["petal_width"] = (drifted["petal_width"] + shift).clip(0.0, 29.0)
     paths = directory / "clean.csv", directory / "drifted.csv"
     clean.to_csv(paths[0], index=False)
     drifted.to_csv(paths[1], index=False)
@@ -155,37 +185,36 @@ def demo_batches(config: Config, directory: Path) -> tuple[Path, Path]:
 
 def main(argv: list[str] | None = None, config: Config | None = None) -> int:
     """Command-line entry point; returns the exit code."""
-    parser = argparse.ArgumentParser(
-        description="Report data drift of a batch against the reference."
-    )
+    parser = argparse.ArgumentParser(description="Report data drift of a batch.")
     parser.add_argument("command", nargs="?", choices=["report", "demo-batches"], default="report")
     parser.add_argument("--current", type=Path, help="the new batch (CSV with the feature columns)")
-    parser.add_argument("--reference", type=Path, help="reference CSV (default: the training data)")
+    parser.add_argument("--reference", type=Path, help="reference CSV (default: from the config)")
     args = parser.parse_args(argv)
     config = config or get_config()
     if args.command == "demo-batches":
-        for path in demo_batches(config, config.path(Path("data/batches"))):
+        for path in demo_batches(config, config.path(config.paths.batches_dir)):
             print(f"wrote {path}")
         return 0
     if args.current is None:
         parser.error("--current is required")
+    reference_path = config.path(args.reference or config.drift.reference)
+    current_path = config.path(args.current)
+    if not current_path.is_file():
+        print(f"error: the batch {current_path} does not exist", file=sys.stderr)
+        return 2
     try:
-        reference = load(
-            args.reference or config.path(config.drift.reference_path), with_target=False
-        )
-        current = load(config.path(args.current), with_target=False)
-    except (DataValidationError, FileNotFoundError) as error:
+        reference = load(reference_path, with_target=False)
+        current = load(current_path, with_target=False)
+    except (DataError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    report = compare(reference, current, config)
-    json_path, html_path = write_reports(report, config.path(config.drift.report_dir))
-    drifted = [f.feature for f in report.features if f.drifted]
+    sources = (str(args.reference or config.drift.reference), str(args.current))
+    report = compare(reference, current, config, sources=sources)
+    json_path, html_path = write_reports(report, config.path(config.paths.reports_dir))
+    print(f"{report.summary()} (reports: {json_path}, {html_path})")
     if not report.alert:
-        print(f"no drift: {len(FEATURES)} features within thresholds ({json_path}, {html_path})")
         return 0
-    print(f"ALERT: drift in {', '.join(drifted)} ({json_path}, {html_path})")
-    webhook = os.environ.get(f"{ENV_PREFIX}ALERT_WEBHOOK_URL")
-    if webhook:
+    if webhook := os.environ.get(WEBHOOK_ENV):
         problem = send_alert(report, webhook)
         print(f"alert webhook: {'failed: ' + problem if problem else 'sent'}", file=sys.stderr)
     return 1

@@ -1,7 +1,7 @@
 """Train, evaluate, track, register, and promote past a quality gate.
 
 `python -m <package>.train` exits 0 when the new model passed the gate and became
-the champion, 1 when the gate refused it (the reason is printed), 2 on bad data.
+the champion, 1 when the gate refused it (the reason is printed), 2 on unusable data.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from .config import Config, get_config
-from .data import FEATURES, DataValidationError, file_sha256, load, split
+from .data import FEATURES, DataError, file_sha256, load, split, to_arrays
 from .features import build_model
 
 
@@ -30,7 +30,7 @@ class GateResult:
 
 @dataclass(frozen=True)
 class TrainResult:
-    """What one training run produced."""
+    """What one training run produced; reports/last_run.json is its JSON form."""
 
     run_id: str
     model_version: str
@@ -51,19 +51,16 @@ def evaluate(model, X_test: np.ndarray, y_test: np.ndarray) -> dict[str, float]:
 
 
 def quality_gate(
-    metrics: dict[str, float], config: Config, champion_metrics: dict | None
+    metrics: dict[str, float], config: Config, champion_metrics: dict[str, float] | None
 ) -> GateResult:
     """Pass when the metric reaches the threshold and is not worse than the champion's."""
-    name, value = config.gate.metric, metrics[config.gate.metric]
-    if value < config.gate.min_value:
-        return GateResult(
-            False, f"{name} {value:.4f} is below the threshold {config.gate.min_value:.4f}"
-        )
-    if champion_metrics and name in champion_metrics and value < champion_metrics[name]:
-        return GateResult(
-            False, f"{name} {value:.4f} is worse than the champion's {champion_metrics[name]:.4f}"
-        )
-    return GateResult(True, f"{name} {value:.4f} passed (threshold {config.gate.min_value:.4f})")
+    name, value, floor = config.gate.metric, metrics[config.gate.metric], config.gate.min_value
+    if value < floor:
+        return GateResult(False, f"{name} {value:.4f} is below the threshold {floor:.4f}")
+    best = (champion_metrics or {}).get(name)
+    if best is not None and value < best:
+        return GateResult(False, f"{name} {value:.4f} is worse than the champion's {best:.4f}")
+    return GateResult(True, f"{name} {value:.4f} reaches the threshold {floor:.4f}")
 
 
 def _git_commit(root: Path) -> str:
@@ -71,24 +68,32 @@ def _git_commit(root: Path) -> str:
         done = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False
         )
-    except OSError:
-        return "unknown"
-    return done.stdout.strip() if done.returncode == 0 else "unknown"
+    except OSError:  # no git on this machine
+        return "none"
+    return done.stdout.strip() if done.returncode == 0 else "none"
+
+
+def _write_split(train_rows, test_rows, directory: Path) -> None:
+    """Keep the exact rows of this run's split: the evaluation can be inspected and redone."""
+    directory.mkdir(parents=True, exist_ok=True)
+    train_rows.to_csv(directory / "train.csv", index=False)
+    test_rows.to_csv(directory / "test.csv", index=False)
 
 
 def train(config: Config) -> TrainResult:
     """Run one training job end to end; the caller decides what a failed gate means."""
-    # mlflow is slow to import; only training needs it.
+    # MLflow is slow to import; only training and serving need it.
     from .tracking import Tracker  # pylint: disable=import-outside-toplevel
 
-    raw_path = config.path(config.data.raw_path)
-    frame = load(raw_path)
-    X_train, X_test, y_train, y_test = split(
-        frame, test_size=config.data.test_size, seed=config.seed
+    raw_path = config.path(config.paths.raw_data)
+    train_frame, test_frame = split(
+        load(raw_path), test_size=config.split.test_size, seed=config.seed
     )
+    _write_split(train_frame, test_frame, config.path(config.paths.processed_dir))
+    (X_train, y_train), (X_test, y_test) = to_arrays(train_frame), to_arrays(test_frame)
     model = build_model(config.model, seed=config.seed).fit(X_train, y_train)
     metrics = evaluate(model, X_test, y_test)
-    params = {**config.model.model_dump(), "seed": config.seed, "test_size": config.data.test_size}
+    params = {**config.model.model_dump(), "seed": config.seed, "test_size": config.split.test_size}
     lockfile = config.root / "uv.lock"
     tags = {
         "git_commit": _git_commit(config.root),
@@ -118,7 +123,7 @@ def train(config: Config) -> TrainResult:
 
 def write_report(result: TrainResult, config: Config) -> Path:
     """Write reports/last_run.json; returns its path."""
-    path = config.path(config.reports_dir) / "last_run.json"
+    path = config.path(config.paths.reports_dir) / "last_run.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(asdict(result), indent=2) + "\n", encoding="utf-8")
     return path
@@ -129,19 +134,21 @@ def main(config: Config | None = None) -> int:
     config = config or get_config()
     try:
         result = train(config)
-    except (DataValidationError, FileNotFoundError) as error:
+    except (DataError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    write_report(result, config)
-    metrics = ", ".join(f"{k}={v:.4f}" for k, v in result.metrics.items())
-    print(f"run {result.run_id}: {metrics}; registered version {result.model_version}")
+    report = write_report(result, config)
+    metrics = ", ".join(f"{name}={value:.4f}" for name, value in result.metrics.items())
+    print(f"run {result.run_id}: {metrics}; registered as version {result.model_version}")
     if not result.gate.passed:
-        print(f"quality gate failed: {result.gate.reason}; champion stays at version "
-              f"{result.champion_version}", file=sys.stderr)  # fmt: skip
+        champion = result.champion_version or "none"
+        print(
+            f"quality gate failed: {result.gate.reason}; the champion stays version {champion}"
+            f" (details in {report})",
+            file=sys.stderr,
+        )
         return 1
-    print(
-        f"quality gate passed: {result.gate.reason}; version {result.model_version} is the champion"
-    )
+    print(f"quality gate passed: {result.gate.reason}; version {result.model_version} is champion")
     return 0
 
 
