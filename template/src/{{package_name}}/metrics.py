@@ -25,7 +25,7 @@ LATENCY = Histogram(
 )
 
 
-class PrometheusMiddleware:  # pylint: disable=too-few-public-methods
+class PrometheusMiddleware:
     """Counts and times requests by route template (not raw path: bounded label cardinality)."""
 
     def __init__(self, app) -> None:

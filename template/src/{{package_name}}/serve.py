@@ -2,26 +2,30 @@
 
 Run with `uvicorn <package>.serve:app`. The model is the registry's champion
 (`models:/<name>@champion`) unless `<PREFIX>SERVE__MODEL_URI` names another
-(a local model directory works offline).
+(a local model directory, such as models/champion, works offline).
 """
 
 from __future__ import annotations
 
+import math
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from .config import Config, get_config
-from .data import CLASSES, FEATURES
+from .data import CLASSES, FEATURES, MAX_CM, MIN_CM
 from .inference import Proba, serving_predictor
 from .metrics import PrometheusMiddleware, render_metrics
+from .openinference import add_open_inference_routes
 
-_MEASUREMENT = Field(ge=0.0, le=30.0, description="centimetres")
+_MEASUREMENT = Field(ge=MIN_CM, le=MAX_CM, description="centimetres", allow_inf_nan=False)
 
 
 class Row(BaseModel):
@@ -40,25 +44,9 @@ class PredictRequest(BaseModel):
     rows: list[Row] = Field(min_length=1, max_length=10_000)
 
 
-class Tensor(BaseModel):
-    """An Open Inference Protocol v2 input tensor."""
-
-    name: str
-    shape: list[int]
-    datatype: Literal["FP64", "FP32", "INT64", "INT32"]
-    data: list[Any]
-
-
-class InferRequest(BaseModel):
-    """An Open Inference Protocol v2 inference request."""
-
-    id: str | None = None
-    inputs: list[Tensor] = Field(min_length=1)
-
-
 @dataclass(frozen=True)
 class LoadedModel:
-    """The model being served and where it came from."""
+    """The model being served, where it came from, and its fastest exact predict_proba."""
 
     model: Any
     name: str
@@ -66,59 +54,30 @@ class LoadedModel:
     run_id: str
     uri: str
     predict_proba: Proba = field(init=False, repr=False, compare=False)
-    path: str = field(init=False, compare=False)
+    inference: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        proba, path = serving_predictor(self.model, len(FEATURES))
+        proba, inference = serving_predictor(self.model, len(FEATURES))
         object.__setattr__(self, "predict_proba", proba)
-        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "inference", inference)
+
+    def predict(self, matrix: np.ndarray) -> tuple[list[int], list[list[float]]]:
+        """Class indices and class probabilities for a float matrix in FEATURES order."""
+        probabilities = self.predict_proba(matrix)
+        return probabilities.argmax(axis=1).tolist(), probabilities.round(6).tolist()
+
+
+def _finite_or_text(value: float) -> float | str:
+    return value if math.isfinite(value) else str(value)
 
 
 def load_model(config: Config) -> LoadedModel:
-    """Load the configured model (default: the registry's champion) with the sklearn flavour."""
-    # Imported here to keep importing the app cheap: mlflow is heavy.
-    # pylint: disable=import-outside-toplevel
-    import mlflow
-    import mlflow.sklearn
+    """Load the configured model (default: the registry's champion)."""
+    # MLflow is slow to import: the app module stays cheap until a model is needed.
+    from .tracking import load_served_model  # pylint: disable=import-outside-toplevel
 
-    mlflow.set_tracking_uri(config.tracking_uri)
-    name = config.tracking.registered_model
-    uri = config.serve.model_uri or f"models:/{name}@{config.tracking.champion_alias}"
-    version, run_id = "local", ""
-    if not config.serve.model_uri:
-        details = mlflow.MlflowClient().get_model_version_by_alias(
-            name, config.tracking.champion_alias
-        )
-        version, run_id = str(details.version), details.run_id
-    return LoadedModel(mlflow.sklearn.load_model(uri), name, version, run_id, uri)
-
-
-def _predict(loaded: LoadedModel, matrix: np.ndarray) -> tuple[list[int], list[list[float]]]:
-    probabilities = loaded.predict_proba(matrix)
-    return probabilities.argmax(axis=1).tolist(), probabilities.round(6).tolist()
-
-
-def _matrix_from_tensors(inputs: list[Tensor]) -> np.ndarray:
-    """One [N, 4] tensor in FEATURES order, or one [N] tensor per feature, to a float matrix."""
-    try:
-        if len(inputs) == 1:
-            matrix = np.asarray(inputs[0].data, dtype=float).reshape(inputs[0].shape)
-        else:
-            by_name = {tensor.name: tensor for tensor in inputs}
-            missing = [name for name in FEATURES if name not in by_name]
-            if missing:
-                raise ValueError(f"missing input tensors: {', '.join(missing)}")
-            columns = [np.asarray(by_name[name].data, dtype=float).reshape(-1) for name in FEATURES]
-            matrix = np.column_stack(columns)
-    except (TypeError, ValueError) as error:
-        raise HTTPException(status_code=400, detail=f"bad input tensor: {error}") from None
-    if matrix.ndim != 2 or matrix.shape[1] != len(FEATURES):
-        raise HTTPException(
-            status_code=400, detail=f"expected shape [N, {len(FEATURES)}], got {list(matrix.shape)}"
-        )
-    if not np.isfinite(matrix).all():
-        raise HTTPException(status_code=400, detail="input contains NaN or infinite values")
-    return matrix
+    model, version, run_id, uri = load_served_model(config)
+    return LoadedModel(model, config.tracking.registered_model, version, run_id, uri)
 
 
 def create_app(model: LoadedModel | None = None, config: Config | None = None) -> FastAPI:
@@ -131,12 +90,19 @@ def create_app(model: LoadedModel | None = None, config: Config | None = None) -
             try:
                 state["model"] = load_model(config or get_config())
             except Exception as error:  # pylint: disable=broad-exception-caught
-                # Stay up and say why on /ready instead of crash-looping the container.
+                # Stay up and say why on /health and /ready instead of crash-looping.
                 state["error"] = f"{type(error).__name__}: {error}"
         yield
 
     service = FastAPI(title="Model service", lifespan=lifespan)
     service.add_middleware(PrometheusMiddleware)
+
+    @service.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes the input and fails (500) on NaN or infinity, which
+        # JSON cannot hold: send them back as text.
+        detail = jsonable_encoder(error.errors(), custom_encoder={float: _finite_or_text})
+        return JSONResponse({"detail": detail}, status_code=422)
 
     def current() -> LoadedModel:
         if state["model"] is None:
@@ -155,7 +121,7 @@ def create_app(model: LoadedModel | None = None, config: Config | None = None) -
             "version": loaded.version,
             "run_id": loaded.run_id,
             "uri": loaded.uri,
-            "inference": loaded.path,
+            "inference": loaded.inference,
         }
         return {"status": "ok", "model": served}
 
@@ -165,12 +131,16 @@ def create_app(model: LoadedModel | None = None, config: Config | None = None) -
             return JSONResponse({"ready": False, "error": state["error"]}, status_code=503)
         return JSONResponse({"ready": True})
 
+    # `async def` on purpose: a prediction takes microseconds of CPU, less than the hop to
+    # a worker thread that a plain `def` endpoint costs on every request.
     @service.post("/predict")
     async def predict(request: PredictRequest) -> dict[str, Any]:
         loaded = current()
-        matrix = np.array([[row.sepal_length, row.sepal_width, row.petal_length, row.petal_width]
-                           for row in request.rows])  # fmt: skip
-        labels, probabilities = _predict(loaded, matrix)
+        rows = request.rows
+        matrix = np.array(
+            [(r.sepal_length, r.sepal_width, r.petal_length, r.petal_width) for r in rows]
+        )
+        labels, probabilities = loaded.predict(matrix)
         return {
             "predictions": labels,
             "classes": [CLASSES[i] for i in labels],
@@ -183,68 +153,8 @@ def create_app(model: LoadedModel | None = None, config: Config | None = None) -
         body, content_type = render_metrics()
         return Response(body, media_type=content_type)
 
-    _add_open_inference_routes(service, current, state)
+    add_open_inference_routes(service, lambda: state["model"])
     return service
-
-
-def _add_open_inference_routes(service: FastAPI, current, state: dict[str, Any]) -> None:
-    """The Open Inference Protocol v2 REST routes, so standard inference clients work."""
-
-    def named(model_name: str) -> LoadedModel:
-        loaded = current()
-        if model_name != loaded.name:
-            raise HTTPException(
-                status_code=404, detail=f"unknown model {model_name!r}; this serves {loaded.name!r}"
-            )
-        return loaded
-
-    @service.get("/v2/health/live")
-    async def live() -> dict[str, bool]:
-        return {"live": True}
-
-    @service.get("/v2/health/ready")
-    async def v2_ready() -> Response:
-        is_ready = state["model"] is not None
-        return JSONResponse({"ready": is_ready}, status_code=200 if is_ready else 503)
-
-    @service.get("/v2/models/{model_name}")
-    async def model_metadata(model_name: str) -> dict[str, Any]:
-        loaded = named(model_name)
-        return {
-            "name": loaded.name,
-            "versions": [loaded.version],
-            "platform": "sklearn",
-            "inputs": [{"name": "input-0", "datatype": "FP64", "shape": [-1, len(FEATURES)]}],
-            "outputs": [
-                {"name": "predict", "datatype": "INT64", "shape": [-1]},
-                {"name": "probabilities", "datatype": "FP64", "shape": [-1, len(CLASSES)]},
-            ],
-        }
-
-    @service.get("/v2/models/{model_name}/ready")
-    async def model_ready(model_name: str) -> dict[str, Any]:
-        return {"name": named(model_name).name, "ready": True}
-
-    @service.post("/v2/models/{model_name}/infer")
-    async def infer(model_name: str, request: InferRequest) -> dict[str, Any]:
-        loaded = named(model_name)
-        matrix = _matrix_from_tensors(request.inputs)
-        labels, probabilities = _predict(loaded, matrix)
-        rows = len(labels)
-        return {
-            "model_name": loaded.name,
-            "model_version": loaded.version,
-            "id": request.id,
-            "outputs": [
-                {"name": "predict", "datatype": "INT64", "shape": [rows], "data": labels},
-                {
-                    "name": "probabilities",
-                    "datatype": "FP64",
-                    "shape": [rows, len(CLASSES)],
-                    "data": [p for row in probabilities for p in row],
-                },
-            ],
-        }
 
 
 app = create_app()
