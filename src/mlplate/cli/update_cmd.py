@@ -25,7 +25,9 @@ _COLOUR = {"updated": "green", "up-to-date": "dim", "conflicts": "yellow", "erro
 @app.command("update")
 def update_command(  # pylint: disable=too-many-arguments,too-many-positional-arguments
     paths: Optional[list[Path]] = typer.Argument(
-        None, help="The project to update (default: the current directory); several with --many."
+        None,
+        metavar="PATH",
+        help="The project to update (default: the current directory); several with --many.",
     ),
     to: Optional[str] = typer.Option(
         None,
