@@ -26,7 +26,7 @@ change the text in `src/{__package__}/model_card.py`.
 
 - Registered model: `{config.tracking.registered_model}`, version **{run["model_version"]}**
   (champion: version {run["champion_version"]})
-- MLflow run: `{run["run_id"]}`
+- Training run: `{run["run_id"]}`
 - Pipeline: feature selection in a fixed order, standard scaling, multinomial logistic regression.
 - Intended use: classify iris flowers from four measurements in centimetres. Not for other species.
 

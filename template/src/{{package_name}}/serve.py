@@ -1,8 +1,9 @@
 """HTTP service for the champion model: FastAPI, Open Inference Protocol v2, Prometheus.
 
 Run with `uvicorn <package>.serve:app`. The model is the registry's champion
-(`models:/<name>@champion`) unless `<PREFIX>SERVE__MODEL_URI` names another
-(a local model directory, such as models/champion, works offline).
+(`<scheme>:/<name>@champion`, see config.serve_model_uri) unless
+`<PREFIX>SERVE__MODEL_URI` names another (a local model directory, such as
+models/champion, works offline).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Train, evaluate, track, register, and promote past a quality gate.
 
 `python -m <package>.train` exits 0 when the new model passed the gate and became
-the champion, 1 when the gate refused it (the reason is printed), 2 on unusable data.
+the champion, 1 when the gate refused it (the reason is printed), 2 on unusable data
+or a tracker that cannot work (e.g. online without its key).
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def train(config: Config) -> TrainResult:
     # MLflow is slow to import; only training and serving need it.
     from .tracking import Tracker  # pylint: disable=import-outside-toplevel
 
+    # First: a tracker that cannot work (e.g. online without its key) fails before any work.
+    tracker = Tracker(config)
     raw_path = config.path(config.paths.raw_data)
     train_frame, test_frame = split(
         load(raw_path), test_size=config.split.test_size, seed=config.seed
@@ -101,7 +104,6 @@ def train(config: Config) -> TrainResult:
         "lockfile_sha256": file_sha256(lockfile) if lockfile.is_file() else "none",
         "seed": str(config.seed),
     }
-    tracker = Tracker(config)
     champion = tracker.champion()
     with tracker.run(tags) as run_id:
         tracker.log(params, metrics)
@@ -134,7 +136,7 @@ def main(config: Config | None = None) -> int:
     config = config or get_config()
     try:
         result = train(config)
-    except (DataError, FileNotFoundError) as error:
+    except (DataError, FileNotFoundError, LookupError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     report = write_report(result, config)
