@@ -10,7 +10,7 @@ from tests.conftest import write_tree
 from .conftest import outcome
 
 COMPLETE = {
-    **{f"src/churn/{module}.py": "" for module in MODULES},
+    **{f"src/churn/{module}.py": "" for module in (*MODULES, "serve")},
     "src/churn/__init__.py": "",
     "tests/unit/test_train.py": "def test_x():\n    pass\n",
     "docs/model-card.md": "# Model card\n",
@@ -32,7 +32,15 @@ def test_mp201(tmp_path):
 
 def test_mp201_missing(tmp_path):
     write_tree(tmp_path, {**COMPLETE, "src/churn/serve.py": None, "src/churn/monitor.py": None})
-    assert outcome(tmp_path, "MP201").details == ("src/churn/serve.py", "src/churn/monitor.py")
+    assert outcome(tmp_path, "MP201").details == ("src/churn/monitor.py", "src/churn/serve.py")
+
+
+def test_mp201_batch_serving_needs_predict_instead_of_serve(tmp_path):
+    answers = ".copier-answers.yml"
+    write_tree(tmp_path, {**COMPLETE, "src/churn/serve.py": None, answers: "serving: batch\n"})
+    assert outcome(tmp_path, "MP201").details == ("src/churn/predict.py",)
+    write_tree(tmp_path, {"src/churn/predict.py": ""})
+    assert outcome(tmp_path, "MP201").status is Status.PASS
 
 
 def test_mp201_no_package(tmp_path):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from mlplate.check.registry import Check
 
-MODULES = ("config", "data", "features", "train", "serve", "monitor")
+MODULES = ("config", "data", "features", "train", "monitor")
+# The module that serves predictions, by the project's `serving` answer.
+SERVING_MODULE = {"fastapi": "serve", "batch": "predict"}
 
 
 class MP201(Check):
@@ -15,17 +18,19 @@ class MP201(Check):
     family = "structure"
 
     @staticmethod
-    def check(root: Path, package: str | None) -> list[str] | str:
+    def check(root: Path, package: str | None, answers: dict[str, Any] | None) -> list[str] | str:
         """
         The package lacks one of the pipeline modules (config, data, features, train,
-        serve, monitor) that the team's tooling, CI and runbook rely on.
+        monitor, and serve or predict by the `serving` answer) that the team's tooling,
+        CI and runbook rely on.
         Fix: restore the module (`git log --diff-filter=D -- PATH` finds it).
         """
         if package is None:
             return "no package under src/ (src/<package>/__init__.py)"
+        serving = SERVING_MODULE.get((answers or {}).get("serving", "fastapi"), "serve")
         return [
             f"src/{package}/{m}.py"
-            for m in MODULES
+            for m in (*MODULES, serving)
             if not (root / f"src/{package}/{m}.py").is_file()
         ]
 

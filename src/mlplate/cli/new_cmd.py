@@ -79,7 +79,13 @@ def _print_next_steps(result: NewResult) -> None:
         where = where.relative_to(Path.cwd())
     except ValueError:
         pass
-    package = result.answers.get("package_name", "")
+    answers = result.answers
+    package = answers.get("package_name", "")
+    tracker = {"wandb": "W&B, offline", "none": "runs/"}.get(answers.get("tracker"), "MLflow")
+    if answers.get("serving") == "batch":
+        serve = "  make predict     # score BATCH=file.csv into reports/predictions/"
+    else:
+        serve = f"  make serve       # FastAPI on :8000 (POST /predict, /v2/models/{package}/infer)"
     lines = [
         f"Created {where} from {result.template} ({result.template_version or 'unversioned'}).",
         "",
@@ -87,9 +93,8 @@ def _print_next_steps(result: NewResult) -> None:
         f"  cd {where}",
         "  make install     # uv sync: create .venv with the locked dependencies",
         "  make test        # the project's own tests",
-        "  make data train  # sample data, then train, track in MLflow and register the champion",
-        "  make serve       # FastAPI on http://127.0.0.1:8000 (POST /predict, /v2/models/"
-        + f"{package}/infer)",
+        f"  make data train  # sample data, then train, track ({tracker}), register the champion",
         "  make drift-demo  # drift report on a clean and a drifted batch",
+        serve,
     ]
     stdout.print(Panel("\n".join(lines), title="mlplate new", expand=False))
