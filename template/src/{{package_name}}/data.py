@@ -55,7 +55,7 @@ class DataValidationError(DataError):
 
 
 def _describe(cases: pd.DataFrame, *, from_csv: bool) -> list[str]:
-    """pandera's failure cases as sentences, without the echoes of a failed type coercion."""
+    """The failure cases of pandera as sentences, without the echoes of a failed type coercion."""
     coerce = cases["check"].str.startswith("coerce_dtype")
     uncoercible = set(cases.loc[coerce, "column"])
     problems = []
