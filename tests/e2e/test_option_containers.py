@@ -1,0 +1,119 @@
+"""The container options (docker, gpu_image, kubernetes) generate projects that pass their tools.
+
+Each scenario renders a real project with `mlplate new` and runs the same linters as
+the default scaffold (actionlint, zizmor, hadolint, mkdocs --strict, `mlplate check`),
+plus, for Kubernetes, the generated project's own manifest test under its own pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlplate.new import new
+
+from .conftest import Project, tool
+
+pytestmark = pytest.mark.e2e
+
+
+def _generate(root: Path, **data: object) -> Project:
+    """`mlplate new` with `data` on top of the defaults, locked, committed and synced."""
+    result = new(root, data=data, defaults=True)
+    project = Project(root=root, package=str(result.answers["package_name"]))
+    project.must("uv", "sync", "--locked")
+    return project
+
+
+def _actionlint_and_zizmor_pass(project: Project) -> str:
+    """Run both workflow linters; zizmor's stderr (which lists the files it audited)."""
+    done = project.run(tool("actionlint"), "-color=false", "-shellcheck", tool("shellcheck"))
+    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
+    done = project.run(tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", ".")
+    assert done.returncode == 0 and "No findings to report" in done.stdout, (
+        done.stdout + done.stderr
+    )
+    return done.stderr
+
+
+# ── docker=false ───────────────────────────────────────────────────────────
+
+
+@pytest.fixture(name="no_docker", scope="module")
+def fixture_no_docker(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A project answered docker=false, locked, committed and synced."""
+    return _generate(tmp_path_factory.mktemp("no-docker") / "plain-service", docker=False)
+
+
+def test_docker_false_leaves_out_the_image_and_its_workflow(no_docker: Project) -> None:
+    for rel in ("Dockerfile", ".dockerignore", ".github/workflows/cd.yml", "Dockerfile.gpu"):
+        assert not (no_docker.root / rel).exists(), rel
+    ci = yaml.safe_load((no_docker.root / ".github/workflows/ci.yml").read_text())
+    assert set(ci["jobs"]) == {"pre-commit", "tests"}
+    dependabot = yaml.safe_load((no_docker.root / ".github/dependabot.yml").read_text())
+    assert {u["package-ecosystem"] for u in dependabot["updates"]} == {"uv", "github-actions"}
+    policy = yaml.safe_load((no_docker.root / ".mlplate.yml").read_text())
+    for owner, globs in policy["ownership"].items():
+        for glob in globs:
+            assert "*" in glob or (no_docker.root / glob).exists(), f"{owner}: {glob}"
+
+
+def test_docker_false_mentions_no_docker_in_its_docs(no_docker: Project) -> None:
+    pages = [f"docs/{page.name}" for page in (no_docker.root / "docs").glob("*.md")]
+    for rel in ["README.md", "Makefile", "mkdocs.yml", *sorted(pages)]:
+        text = (no_docker.root / rel).read_text(encoding="utf-8")
+        assert not re.search(r"docker|container", text, re.I), f"{rel} mentions Docker"
+
+
+def test_docker_false_workflows_pass_actionlint_and_zizmor(no_docker: Project) -> None:
+    audited = _actionlint_and_zizmor_pass(no_docker)
+    assert ".github/workflows/ci.yml" in audited and "cd.yml" not in audited, audited
+
+
+def test_docker_false_passes_mlplate_check(
+    no_docker: Project, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLPLATE_CACHE_DIR", str(tmp_path / "cache"))
+    done = run_cli("check", no_docker.root, "--json")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    checks = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+    assert checks["MP303"]["status"] == "skip" and "docker=false" in checks["MP303"]["message"]
+    assert checks["MP103"]["status"] == "pass", checks["MP103"]
+
+
+def test_docker_false_docs_build_strictly(no_docker: Project, tmp_path: Path) -> None:
+    done = no_docker.uv_run("mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# ── answers that cannot work together ──────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        pytest.param(
+            ["gpu_image=true", "docker=false"], "gpu_image=true needs docker=true", id="gpu"
+        ),
+        pytest.param(["kubernetes=true", "docker=false"], "kubernetes=true needs docker", id="k8s"),
+        pytest.param(
+            ["kubernetes=true", "serving=batch"], "kubernetes=true needs serving", id="k8s-batch"
+        ),
+    ],
+)
+def test_impossible_combinations_fail_with_one_error_line(
+    run_cli, tmp_path: Path, data: list[str], needle: str
+) -> None:
+    dest = tmp_path / "proj"
+    args = [arg for pair in data for arg in ("--data", pair)]
+    result = run_cli("new", dest, "--defaults", "--no-lock", *args)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and needle in errors[0], result.stderr
+    assert not dest.exists()
+    assert not [p.name for p in tmp_path.iterdir() if ".mlplate-" in p.name]
