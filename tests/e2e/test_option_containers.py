@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,89 @@ def test_impossible_combinations_fail_with_one_error_line(
     assert len(errors) == 1 and needle in errors[0], result.stderr
     assert not dest.exists()
     assert not [p.name for p in tmp_path.iterdir() if ".mlplate-" in p.name]
+
+
+# ── gpu_image=true, kubernetes=true ────────────────────────────────────────
+
+
+@pytest.fixture(name="gpu_k8s", scope="module")
+def fixture_gpu_k8s(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A project answered gpu_image=true and kubernetes=true, locked, committed and synced."""
+    root = tmp_path_factory.mktemp("gpu-k8s") / "fraud-radar"
+    return _generate(root, project_name="fraud-radar", gpu_image=True, kubernetes=True)
+
+
+def _kubernetes_tests(project: Project) -> subprocess.CompletedProcess[str]:
+    """The generated project's own manifest tests, under its own pytest."""
+    return project.uv_run("pytest", "-q", "-p", "no:cacheprovider", "tests/test_kubernetes.py")
+
+
+def test_kubernetes_manifests_pass_the_projects_own_test(gpu_k8s: Project) -> None:
+    assert sorted(p.name for p in (gpu_k8s.root / "k8s").iterdir()) == [
+        "deployment.yaml",
+        "hpa.yaml",
+        "kustomization.yaml",
+        "service.yaml",
+    ]
+    deployment = yaml.safe_load((gpu_k8s.root / "k8s/deployment.yaml").read_text())
+    assert deployment["metadata"]["name"] == "fraud-radar"
+    done = _kubernetes_tests(gpu_k8s)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"\b8 passed\b", done.stdout), done.stdout
+
+
+BROKEN_MANIFESTS = [
+    pytest.param("path: /ready", "path: /readyz", "/readyz", id="probe-on-a-missing-route"),
+    pytest.param(
+        "            periodSeconds: 15",
+        "            periodSecond: 15",
+        "'periodSecond' was unexpected",
+        id="unknown-field",
+    ),
+    pytest.param("runAsUser: 10001", 'runAsUser: "10001"', "is not of type", id="wrong-type"),
+    pytest.param("containerPort: 8000", "containerPort: 8080", "8080", id="port-not-the-image's"),
+]
+
+
+@pytest.mark.parametrize(("old", "new_text", "reported"), BROKEN_MANIFESTS)
+def test_a_broken_manifest_fails_the_projects_own_test(
+    gpu_k8s: Project, old: str, new_text: str, reported: str
+) -> None:
+    manifest = gpu_k8s.root / "k8s" / "deployment.yaml"
+    original = manifest.read_text()
+    assert old in original
+    manifest.write_text(original.replace(old, new_text, 1))
+    try:
+        done = _kubernetes_tests(gpu_k8s)
+    finally:
+        manifest.write_text(original)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert reported in done.stdout, done.stdout
+
+
+def test_kubernetes_adds_its_validator_to_the_dev_group_only(
+    gpu_k8s: Project, no_docker: Project
+) -> None:
+    def dev_group(project: Project) -> list[str]:
+        pyproject = tomllib.loads((project.root / "pyproject.toml").read_text())
+        return pyproject["dependency-groups"]["dev"]
+
+    assert any(dep.startswith("kubernetes-validate==") for dep in dev_group(gpu_k8s))
+    assert not any("kubernetes" in dep for dep in dev_group(no_docker))
+    assert "kubernetes-validate" not in str(
+        tomllib.loads((gpu_k8s.root / "pyproject.toml").read_text())["project"]["dependencies"]
+    )
+
+
+def test_gpu_and_kubernetes_docs_are_in_the_nav_and_build(gpu_k8s: Project, tmp_path: Path) -> None:
+    nav = yaml.safe_load((gpu_k8s.root / "mkdocs.yml").read_text())["nav"]
+    pages = {page for entry in nav for page in entry.values()}
+    assert {"kubernetes.md"} <= pages
+    assert "kubectl apply -k k8s/" in (gpu_k8s.root / "docs/kubernetes.md").read_text()
+    done = gpu_k8s.uv_run("mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_gpu_and_kubernetes_workflows_pass_actionlint_and_zizmor(gpu_k8s: Project) -> None:
+    audited = _actionlint_and_zizmor_pass(gpu_k8s)
+    assert ".github/workflows/cd.yml" in audited, audited
