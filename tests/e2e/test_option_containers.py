@@ -18,6 +18,8 @@ import yaml
 
 from mlplate.new import new
 
+from ..conftest import REPO_ROOT
+from . import _dockerfile as dockerfile
 from .conftest import Project, tool
 
 pytestmark = pytest.mark.e2e
@@ -196,8 +198,9 @@ def test_kubernetes_adds_its_validator_to_the_dev_group_only(
 def test_gpu_and_kubernetes_docs_are_in_the_nav_and_build(gpu_k8s: Project, tmp_path: Path) -> None:
     nav = yaml.safe_load((gpu_k8s.root / "mkdocs.yml").read_text())["nav"]
     pages = {page for entry in nav for page in entry.values()}
-    assert {"kubernetes.md"} <= pages
+    assert {"kubernetes.md", "gpu.md"} <= pages
     assert "kubectl apply -k k8s/" in (gpu_k8s.root / "docs/kubernetes.md").read_text()
+    assert "docker run --rm --gpus all" in (gpu_k8s.root / "docs/gpu.md").read_text()
     done = gpu_k8s.uv_run("mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site"))
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -205,3 +208,36 @@ def test_gpu_and_kubernetes_docs_are_in_the_nav_and_build(gpu_k8s: Project, tmp_
 def test_gpu_and_kubernetes_workflows_pass_actionlint_and_zizmor(gpu_k8s: Project) -> None:
     audited = _actionlint_and_zizmor_pass(gpu_k8s)
     assert ".github/workflows/cd.yml" in audited, audited
+    steps = yaml.safe_load((gpu_k8s.root / ".github/workflows/cd.yml").read_text())["jobs"][
+        "image"
+    ]["steps"]
+    builds = [s["with"] for s in steps if s.get("uses", "").startswith("docker/build-push-action@")]
+    assert [b.get("file", "Dockerfile") for b in builds] == ["Dockerfile", "Dockerfile.gpu"]
+    flavors = [s["with"].get("flavor", "") for s in steps if s.get("id", "").startswith("meta")]
+    assert flavors == ["", "suffix=-gpu,onlatest=true"], flavors
+
+
+def test_gpu_dockerfile_passes_hadolint(gpu_k8s: Project) -> None:
+    done = gpu_k8s.run(
+        tool("hadolint"), "--no-color", "--failure-threshold", "info", "Dockerfile.gpu"
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
+
+
+def test_gpu_image_is_the_service_image_on_a_pinned_cuda_base(gpu_k8s: Project) -> None:
+    cpu = dockerfile.parse((gpu_k8s.root / "Dockerfile").read_text())
+    gpu = dockerfile.parse((gpu_k8s.root / "Dockerfile.gpu").read_text())
+    cuda = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["pins"]["default"]["cuda"]
+    images = [i.args.split()[0] for i in gpu if i.keyword == "FROM"]
+    assert images[1:] == [f"nvidia/cuda:{cuda}"] * 2, images  # build and runtime stages
+    assert re.fullmatch(r"\d+\.\d+\.\d+-runtime-ubuntu\d+\.\d+", cuda), cuda
+    for keyword in ("USER", "EXPOSE", "HEALTHCHECK", "CMD"):
+        assert dockerfile.only(gpu, keyword).args == dockerfile.only(cpu, keyword).args, keyword
+    runtime = gpu[-1].stage
+    assert any(
+        i.keyword == "COPY" and i.args == "--from=build /app/.venv /app/.venv"
+        for i in gpu
+        if i.stage == runtime
+    )
+    syncs = [i.args for i in gpu if i.keyword == "RUN" and "uv sync" in i.args]
+    assert syncs and all("--locked" in s and "--no-dev" in s for s in syncs), syncs
