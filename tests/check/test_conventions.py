@@ -89,11 +89,21 @@ def test_mp302_local_and_docker_actions_need_no_sha():
     ids=["root-final-stage", "no-healthcheck", "uid-0", "good"],
 )
 def test_mp303_dockerfile(dockerfile, details):
-    assert compute_check("MP303", dockerfile=dockerfile).details == details
+    assert compute_check("MP303", answers=None, dockerfile=dockerfile).details == details
 
 
 def test_mp303_skipped_without_dockerfile():
-    assert compute_check("MP303", dockerfile=None).status is Status.SKIP
+    assert compute_check("MP303", answers=None, dockerfile=None).status is Status.SKIP
+
+
+def test_mp303_skipped_when_the_project_answered_docker_false():
+    outcome = compute_check("MP303", answers={"docker": False}, dockerfile=None)
+    assert outcome.status is Status.SKIP and "docker=false" in outcome.message
+
+
+def test_mp303_checks_the_dockerfile_when_the_project_answered_docker_true():
+    outcome = compute_check("MP303", answers={"docker": True}, dockerfile="FROM b\nUSER 0\n")
+    assert outcome.status is Status.FAIL
 
 
 LOCAL_HOOKS = {
@@ -193,4 +203,4 @@ def test_mp306_missing(tmp_path):
 
 def test_compute_check_names_a_missing_fixture():
     with pytest.raises(TypeError, match="'dockerfile'"):
-        compute_check("MP303")
+        compute_check("MP303", answers=None)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,3 +83,12 @@ def fixture_trained_scaffold(scaffold: Project) -> Project:
     for step in ("data", "train"):
         scaffold.must("uv", "run", "--no-sync", "python", "-m", f"{scaffold.package}.{step}")
     return scaffold
+
+
+def tool(name: str) -> str:
+    """A linter installed with mlplate's dev group (next to this Python), else on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.is_file() else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: run `uv sync --group dev` in the mlplate checkout")
+    return found

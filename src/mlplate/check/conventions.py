@@ -95,11 +95,14 @@ class MP303(Check):
     file = "Dockerfile"
 
     @staticmethod
-    def check(dockerfile: str | None) -> list[str] | Skip:
+    def check(answers: dict[str, Any] | None, dockerfile: str | None) -> list[str] | Skip:
         """
         The Dockerfile's final stage runs as root or has no HEALTHCHECK.
         Fix: add a `USER` with a non-root user and a `HEALTHCHECK` against `/health`.
         """
+        # A project answered docker=false has no image by choice, not by mistake.
+        if (answers or {}).get("docker") is False:
+            return Skip("the project answered docker=false: it builds no image")
         if dockerfile is None:
             return Skip("no Dockerfile")
         final = re.split(r"^FROM\s", dockerfile, flags=re.M | re.I)[-1]
