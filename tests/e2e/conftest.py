@@ -30,7 +30,9 @@ class Project:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("VIRTUAL_ENV", "MLFLOW_", "UV_PROJECT_ENVIRONMENT", prefix))
+            if not key.startswith(
+                ("VIRTUAL_ENV", "MLFLOW_", "WANDB_", "UV_PROJECT_ENVIRONMENT", prefix)
+            )
         }
         env["UV_PYTHON_DOWNLOADS"] = "never"  # use the machine's Python; nothing to download here
         return env
