@@ -122,9 +122,19 @@ def template_renames(base: Path, theirs: Path) -> dict[str, str]:
 
 
 def make_plan(
-    project: Path, renders: Renders, *, labels: tuple[str, str, str], skip: set[str]
+    project: Path,
+    renders: Renders,
+    *,
+    labels: tuple[str, str, str],
+    skip: set[str],
+    answers_changed: bool = False,
 ) -> Plan:
-    """Compare the two renders with the project and decide every path's outcome."""
+    """Compare the two renders with the project and decide every path's outcome.
+
+    With `answers_changed` (an option switched on update), seeded files are merged like
+    shared ones: the new answer's code must reach them, and a three-way merge keeps the
+    project's edits.
+    """
     base_files, their_files = _files(renders.base), _files(renders.theirs)
     renames = {
         old: new
@@ -142,7 +152,7 @@ def make_plan(
             Side.read(base_files.get(here)),
             Side.read(project / here),
             Side.read(their_files.get(path)),
-            owner=owner,
+            owner=Owner.SHARED if answers_changed and owner is Owner.SEEDED else owner,
             labels=labels,
         )
 
