@@ -12,7 +12,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,20 +25,11 @@ import yaml
 from mlplate.new import new
 
 from . import _dockerfile as dockerfile
-from .conftest import Project
+from .conftest import Project, tool
 
 pytestmark = pytest.mark.e2e
 
 ROW = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 5.1, "petal_width": 1.8}
-
-
-def _tool(name: str) -> str:
-    """A linter installed with mlplate's dev group (next to this Python), else on PATH."""
-    beside = Path(sys.executable).parent / name
-    found = str(beside) if beside.is_file() else shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} is not installed: run `uv sync --group dev` in the mlplate checkout")
-    return found
 
 
 def _workflows(project: Project) -> dict[str, dict]:
@@ -150,13 +140,13 @@ def test_workflows_are_the_expected_set(scaffold: Project) -> None:
 
 
 def test_workflows_pass_actionlint(scaffold: Project) -> None:
-    done = scaffold.run(_tool("actionlint"), "-color=false", "-shellcheck", _tool("shellcheck"))
+    done = scaffold.run(tool("actionlint"), "-color=false", "-shellcheck", tool("shellcheck"))
     assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
 
 
 def test_workflows_pass_zizmor_offline(scaffold: Project) -> None:
     # The pedantic persona adds the audits the default one leaves out.
-    done = scaffold.run(_tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", ".")
+    done = scaffold.run(tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", ".")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout, done.stdout
     audited = set(re.findall(r"completed \./(\S+)", done.stderr))
@@ -242,9 +232,9 @@ def test_other_python_versions_lint_clean(python_version: str, tmp_path: Path) -
     new(root, data={"project_name": "Other Project", "python_version": python_version}, lock=False)
     project = Project(root=root, package="other_project")
     checks = [
-        (_tool("actionlint"), "-color=false", "-shellcheck", _tool("shellcheck")),
-        (_tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", "."),
-        (_tool("hadolint"), "--no-color", "--failure-threshold", "info", "Dockerfile"),
+        (tool("actionlint"), "-color=false", "-shellcheck", tool("shellcheck")),
+        (tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", "."),
+        (tool("hadolint"), "--no-color", "--failure-threshold", "info", "Dockerfile"),
     ]
     for command in checks:
         done = project.run(*command)
@@ -259,9 +249,7 @@ def test_other_python_versions_lint_clean(python_version: str, tmp_path: Path) -
 
 
 def test_dockerfile_passes_hadolint(scaffold: Project) -> None:
-    done = scaffold.run(
-        _tool("hadolint"), "--no-color", "--failure-threshold", "info", "Dockerfile"
-    )
+    done = scaffold.run(tool("hadolint"), "--no-color", "--failure-threshold", "info", "Dockerfile")
     assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
 
 
