@@ -72,10 +72,10 @@ class UnknownQuestion(UserError):
 class InvalidAnswer(UserError):
     """An answer the template's question rejects."""
 
-    def __init__(self, *, key: str, reason: str) -> None:
+    def __init__(self, *, key: str, reason: str, hint: str = "") -> None:
         super().__init__(
             f"invalid value for '{key}': {reason}",
-            f"pass a valid value with --data {key}=VALUE",
+            hint or f"pass a valid value with --data {key}=VALUE",
         )
 
 

@@ -120,10 +120,22 @@ def _answer_error(message: str) -> UserError:
         if marker in message:
             key = message.split(marker, 1)[1].split("'", 1)[0]
             reason = message.split(": ", 1)[1] if ": " in message else message
-            return InvalidAnswer(key=key, reason=reason)
+            return InvalidAnswer(key=key, **_reason_and_fix(key, reason))
     return UserError(
         f"invalid answer: {message}", "check the --data values against the template's questions"
     )
+
+
+def _reason_and_fix(key: str, reason: str) -> dict[str, str]:
+    """Split a validator's "problem: fix" message; name the choices of a rejected choice."""
+    choices = re.search(r" is not in \[(.*)\]$", reason)
+    if choices:
+        allowed = ", ".join(c.strip(" '\"") for c in choices.group(1).split(","))
+        return {"reason": reason, "hint": f"pass one of {allowed}: --data {key}=VALUE"}
+    fix = re.search(r": ((?:pass|add|drop|use|give) .*)$", reason)
+    if fix:
+        return {"reason": reason[: fix.start()], "hint": fix.group(1).rstrip(".")}
+    return {"reason": reason}
 
 
 def _record_source(answers_path: Path, *, src: str, version: str | None) -> None:

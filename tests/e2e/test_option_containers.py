@@ -107,6 +107,11 @@ def test_docker_false_docs_build_strictly(no_docker: Project, tmp_path: Path) ->
         pytest.param(
             ["kubernetes=true", "serving=batch"], "kubernetes=true needs serving", id="k8s-batch"
         ),
+        pytest.param(
+            ["tracker=nope"], "'nope' is not in ['mlflow', 'wandb', 'none']", id="tracker"
+        ),
+        pytest.param(["linting=flake8"], "'flake8' is not in", id="linting"),
+        pytest.param(['ci_python_versions=["3.12"]'], "leaves out the project's own", id="ci"),
     ],
 )
 def test_impossible_combinations_fail_with_one_error_line(
@@ -119,6 +124,8 @@ def test_impossible_combinations_fail_with_one_error_line(
     assert "Traceback" not in result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and needle in errors[0], result.stderr
+    hints = [line for line in result.stderr.splitlines() if line.startswith("hint:")]
+    assert len(hints) == 1 and ("--data" in hints[0] or "add 3.11" in hints[0]), result.stderr
     assert not dest.exists()
     assert not [p.name for p in tmp_path.iterdir() if ".mlplate-" in p.name]
 
