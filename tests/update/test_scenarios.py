@@ -267,7 +267,8 @@ SCENARIOS = {
         project_edits={".copier-answers.yml": "__HAND_EDIT__"},
         template_change={"template/Makefile": "test:\n\tpytest -q\n"},
         contains={"pyproject.toml": ('name = "edited-by-hand"',)},
-        expect_files={"README.md": "# demo\n"},  # seeded: never re-rendered
+        # Seeded, yet merged: a changed answer shapes it (unedited here, so it follows).
+        expect_files={"README.md": "# edited-by-hand\n"},
     ),
     "template-removes-a-question": Scenario(
         template_v1={

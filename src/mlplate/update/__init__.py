@@ -143,10 +143,9 @@ def _merge_and_apply(
     root, versions = request.root, request.versions
     labels = ("project", f"template {versions[0]}", f"template {versions[1]}")
     skip = {ANSWERS_FILE, lockfile.LOCKFILE}  # written from the target render / by uv
-    recorded = request.recorded.answers
-    changed = any(
-        str(recorded.get(k)).lower() != str(v).lower() for k, v in request.answers.items()
-    )
+    # An answer switched (by --data or by hand): the seeded files it shapes are merged too.
+    before = request.recorded.rendered_with
+    changed = any(str(before.get(k)).lower() != str(v).lower() for k, v in request.answers.items())
     plan = make_plan(root, pair, labels=labels, skip=skip, answers_changed=changed)
     writes = _writes(plan, _answers_at(pair.theirs / ANSWERS_FILE, versions[1]))
     todo = migrations.pending(request.target, *versions)
