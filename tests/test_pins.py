@@ -92,13 +92,15 @@ def test_pre_commit_config_installs_the_template_versions() -> None:
 
 def test_pre_commit_config_is_the_generated_projects_standard() -> None:
     ours = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
-    generated = yaml.safe_load(_render(".pre-commit-config.yaml.jinja"))
+    generated = yaml.safe_load(_render(".pre-commit-config.yaml.jinja", **_answers()))
     assert ours.pop("exclude") == "^template/"  # Jinja sources are not Python or YAML
     assert ours == generated
 
 
-def test_every_hook_is_local_python_with_pinned_dependencies() -> None:
-    config = yaml.safe_load(_render(".pre-commit-config.yaml.jinja"))
+@pytest.mark.parametrize("linting", ["black-pylint", "ruff"])
+def test_every_hook_is_local_python_with_pinned_dependencies(linting: str) -> None:
+    answers = {**_answers(), "linting": linting}
+    config = yaml.safe_load(_render(".pre-commit-config.yaml.jinja", **answers))
     assert {repo["repo"] for repo in config["repos"]} == {"local"}
     for hook in _hooks(config):
         assert hook["language"] == "python", hook["id"]
