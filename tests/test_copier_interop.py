@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import copier
+import pytest
 import yaml
 
 from mlplate.new import new
@@ -28,3 +31,34 @@ def test_copier_update_brings_an_mlplate_project_to_the_next_release(template_re
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == "v2.0.0"
     assert answers["_src_path"] == str(repo.root)
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.parts and p.name != ".copier-answers.yml"
+    }
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"tracker": "none", "serving": "batch", "linting": "ruff", "docker": False},
+        {"tracker": "wandb", "gpu_image": True, "kubernetes": True, "data_versioning": "dvc"},
+    ],
+    ids=["batch-ruff-no-docker", "wandb-gpu-k8s-dvc"],
+)
+def test_options_render_the_same_with_plain_copier(data, tmp_path):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    new(ours, data=data, defaults=True, git=False, lock=False)
+    copier.run_copy(str(REPO), str(theirs), data=data, defaults=True, quiet=True, vcs_ref="HEAD")
+    assert _files(ours) == _files(theirs)
+    answers = [yaml.safe_load((d / ".copier-answers.yml").read_text()) for d in (ours, theirs)]
+    assert [{k: v for k, v in a.items() if not k.startswith("_")} for a in answers] == [
+        {k: v for k, v in answers[1].items() if not k.startswith("_")}
+    ] * 2
+    assert answers[0]["tracker"] == data["tracker"]
