@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlplate import _proc
+from mlplate.option_inference import infer_options
 from mlplate.errors import MlplateError, UserError
 
 CRUFT_FILE = ".cruft.json"
@@ -173,6 +174,8 @@ def infer(root: Path) -> Inferred:
     found.add("author_name", _git_config(root, "user.name"), "git config user.name")
     found.add("author_email", _git_config(root, "user.email"), "git config user.email")
     found.add("project_name", root.name, "the directory name")
+    for key, value, source in infer_options(root, _git_config(root, "remote.origin.url")):
+        found.add(key, value, source)
     return found
 
 
