@@ -16,6 +16,8 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
+from mlplate._version import __version__
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -94,7 +96,14 @@ def test_pre_commit_config_is_the_generated_projects_standard() -> None:
     ours = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
     generated = yaml.safe_load(_render(".pre-commit-config.yaml.jinja", **_answers()))
     assert ours.pop("exclude") == "^template/"  # Jinja sources are not Python or YAML
+    # mlplate checks itself from its checkout (.pre-commit-hooks.yaml), not from an index.
+    local = generated["repos"][0]["hooks"]
+    generated["repos"][0]["hooks"] = [h for h in local if h["id"] != "mlplate-check"]
     assert ours == generated
+
+
+def test_generated_projects_run_the_bundling_mlplate_version() -> None:
+    assert _pins()["mlplate"] == __version__
 
 
 @pytest.mark.parametrize("linting", ["black-pylint", "ruff"])
