@@ -40,21 +40,11 @@ never changes, so after the first run the whole set takes well under a second.
 sync family weekly and, when the project is behind, opens a pull request with
 `mlplate update` (it installs mlplate from the repository variable `MLPLATE_SPEC`).
 Other repositories can use this repository's `.pre-commit-hooks.yaml` (hook id
-`mlplate-check`). Once mlplate is installable from the package index, a project
-runs it as a local, pinned hook in `.pre-commit-config.yaml`:
-
-```yaml
-  - repo: local
-    hooks:
-      - id: mlplate-check
-        name: mlplate check
-        entry: mlplate check
-        language: python
-        additional_dependencies: ["mlplate==X.Y.Z"]
-        pass_filenames: false
-        always_run: true
-```
-
+`mlplate-check`). Generated projects carry it as a local hook in
+`.pre-commit-config.yaml`, pinned to the mlplate that generated them and run
+through uv (`uv tool run --from mlplate==X.Y.Z mlplate check`); it is a manual stage
+(`pre-commit run --hook-stage manual mlplate-check`) until mlplate installs from
+the team's package index, then deleting its `stages:` line runs it on every commit;
 and in CI, for annotations on the pull request, a job whose steps are a checkout
 (`persist-credentials: false`), `astral-sh/setup-uv`, and
 `uvx --from "mlplate==X.Y.Z" mlplate check --format github`.
