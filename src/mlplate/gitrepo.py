@@ -55,8 +55,18 @@ def _has_identity(path: Path) -> bool:
 def dirty_paths(path: Path, *, include_untracked: bool = True) -> list[str]:
     """Paths with uncommitted changes (and untracked files unless told otherwise)."""
     mode = "--untracked-files=all" if include_untracked else "--untracked-files=no"
-    out = _proc.run(["git", "status", "--porcelain", mode], cwd=path).stdout
-    return [line[3:] for line in out.splitlines() if line.strip()]
+    # -z: paths as they are; without it git quotes names with spaces or quotes (as the
+    # template's `{% if … %}` file names have) and joins renames with " -> ".
+    out = _proc.run(["git", "status", "--porcelain", "-z", mode], cwd=path).stdout
+    paths: list[str] = []
+    entries = iter(out.split("\0"))
+    for entry in entries:
+        if not entry:
+            continue
+        paths.append(entry[3:])
+        if entry[0] in "RC":
+            next(entries, None)  # the path it was renamed or copied from
+    return paths
 
 
 def resolve(path: Path, ref: str) -> str:
