@@ -329,3 +329,14 @@ def test_json_report_keys_are_the_versioned_contract(make_project, run_cli):
         "skipped",
     }
     assert set(report["lock"]) == set(LockJSON.__annotations__)
+
+
+def test_an_answer_given_again_as_text_is_not_a_change():
+    from mlplate.update import _changed_answers  # pylint: disable=import-outside-toplevel
+
+    before = {"docker": True, "tracker": None, "seed": 3}
+    after = {"docker": "true", "tracker": "none", "seed": "4"}
+    assert _changed_answers(before, after) == {
+        "tracker": {"from": None, "to": "none"},
+        "seed": {"from": 3, "to": "4"},
+    }

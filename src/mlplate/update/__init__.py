@@ -144,9 +144,7 @@ def _merge_and_apply(
     labels = ("project", f"template {versions[0]}", f"template {versions[1]}")
     skip = {ANSWERS_FILE, lockfile.LOCKFILE}  # written from the target render / by uv
     # An answer switched (by --data or by hand): the seeded files it shapes are merged too.
-    before = request.recorded.rendered_with
-    changed = any(str(before.get(k)).lower() != str(v).lower() for k, v in request.answers.items())
-    plan = make_plan(root, pair, labels=labels, skip=skip, answers_changed=changed)
+    plan = make_plan(root, pair, labels=labels, skip=skip, answers_changed=bool(report.answers))
     writes = _writes(plan, _answers_at(pair.theirs / ANSWERS_FILE, versions[1]))
     todo = migrations.pending(request.target, *versions)
     extra: dict[str, tuple[Action, str]] = {}
@@ -173,10 +171,15 @@ def _merge_and_apply(
 
 
 def _changed_answers(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    def same(was: Any, now: Any) -> bool:
+        # --data gives text: "false" for a recorded False is the same answer.
+        typed = isinstance(was, (bool, int, float)) and isinstance(now, str)
+        return was == now or (typed and str(was).lower() == now.lower())
+
     return {
         name: {"from": before.get(name), "to": after.get(name)}
         for name in dict.fromkeys([*before, *after])
-        if before.get(name) != after.get(name) and name in after
+        if name in after and not same(before.get(name), after.get(name))
     }
 
 
