@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlplate import _proc
-from mlplate.option_inference import infer_options
+from mlplate.option_inference import infer_options, read_pyproject
 from mlplate.errors import MlplateError, UserError
 
 CRUFT_FILE = ".cruft.json"
@@ -110,11 +109,7 @@ def _context(found: Inferred, context: Mapping[str, Any], source: str) -> None:
             found.add(ours, value, f"{source} {theirs}")
 
 
-def _pyproject(root: Path, found: Inferred) -> None:
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return
+def _pyproject(data: dict[str, Any], found: Inferred) -> None:
     project = data.get("project") or {}
     found.add("project_name", project.get("name"), "pyproject.toml [project] name")
     found.add("description", project.get("description"), "pyproject.toml [project] description")
@@ -165,7 +160,8 @@ def infer(root: Path) -> Inferred:
     if version_file.is_file():
         text = version_file.read_text(encoding="utf-8").strip()
         found.add("python_version", ".".join(text.split(".")[:2]), ".python-version")
-    _pyproject(root, found)
+    pyproject = read_pyproject(root)
+    _pyproject(pyproject, found)
     packages = _packages(root, found.origin)
     if packages:
         found.add("package_name", packages[0], f"package {packages[0]}/")
@@ -174,7 +170,8 @@ def infer(root: Path) -> Inferred:
     found.add("author_name", _git_config(root, "user.name"), "git config user.name")
     found.add("author_email", _git_config(root, "user.email"), "git config user.email")
     found.add("project_name", root.name, "the directory name")
-    for key, value, source in infer_options(root, _git_config(root, "remote.origin.url")):
+    remote = _git_config(root, "remote.origin.url")
+    for key, value, source in infer_options(root, pyproject, remote):
         found.add(key, value, source)
     return found
 

@@ -21,12 +21,16 @@ _GITHUB_REMOTE = re.compile(r"github\.com[:/]([A-Za-z0-9][A-Za-z0-9-]*)/")
 Evidence = tuple[str, Any, str]  # (question, answer, where it was read)
 
 
-def dependencies(root: Path) -> set[str]:
-    """Lower-cased names of every dependency pyproject.toml declares (all groups, extras)."""
+def read_pyproject(root: Path) -> dict[str, Any]:
+    """pyproject.toml's tables, or nothing when it is missing or not TOML."""
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError):
-        return set()
+        return {}
+
+
+def dependencies(data: dict[str, Any]) -> set[str]:
+    """Lower-cased names of every dependency a pyproject declares (all groups, extras)."""
     project = data.get("project") or {}
     specs = list(project.get("dependencies") or [])
     for group in (project.get("optional-dependencies") or {}).values():
@@ -83,9 +87,11 @@ def _deployment(root: Path, deps: set[str]) -> Iterator[Evidence]:
         yield "kubernetes", True, "a k8s/ folder"
 
 
-def infer_options(root: Path, remote_url: str | None = None) -> list[Evidence]:
-    """The option answers the files at `root` (and its git remote URL) support."""
-    deps = dependencies(root)
+def infer_options(
+    root: Path, pyproject: dict[str, Any], remote_url: str | None = None
+) -> list[Evidence]:
+    """The option answers the files at `root`, its pyproject and git remote URL support."""
+    deps = dependencies(pyproject)
     found = [*_tooling(root, deps), *_deployment(root, deps)]
     org = _GITHUB_REMOTE.search(remote_url or "")
     if org:

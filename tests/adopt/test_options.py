@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from mlplate.adopt import adopt
-from mlplate.option_inference import dependencies, infer_options
+from mlplate.option_inference import dependencies, infer_options, read_pyproject
 from tests.conftest import git, write_tree
 
 PYPROJECT = """[project]
@@ -22,7 +22,13 @@ dev = ["ruff==0.17.6", {include-group = "other"}]
 
 def test_dependencies_are_read_from_every_group_by_normalised_name(tmp_path):
     write_tree(tmp_path, {"pyproject.toml": PYPROJECT})
-    assert dependencies(tmp_path) == {"wandb", "fastapi", "scikit-learn", "torch", "ruff"}
+    assert dependencies(read_pyproject(tmp_path)) == {
+        "wandb",
+        "fastapi",
+        "scikit-learn",
+        "torch",
+        "ruff",
+    }
 
 
 def test_options_come_from_dependencies_files_and_folders(tmp_path):
@@ -37,7 +43,7 @@ def test_options_come_from_dependencies_files_and_folders(tmp_path):
         },
     )
     found = {key: (value, source) for key, value, source in infer_options(
-        tmp_path, "git@github.com:acme/churn.git"
+        tmp_path, read_pyproject(tmp_path), "git@github.com:acme/churn.git"
     )}  # fmt: skip
     assert {key: value for key, (value, _) in found.items()} == {
         "tracker": "wandb",
@@ -55,7 +61,7 @@ def test_options_come_from_dependencies_files_and_folders(tmp_path):
 
 def test_nothing_is_claimed_without_evidence(tmp_path):
     write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "x"\n'})
-    assert infer_options(tmp_path) == [("docker", False, "no Dockerfile")]
+    assert infer_options(tmp_path, read_pyproject(tmp_path)) == [("docker", False, "no Dockerfile")]
 
 
 def test_adopting_with_the_bundled_template_records_the_inferred_options(tmp_path):
