@@ -94,3 +94,15 @@ def tool(name: str) -> str:
     if found is None:
         pytest.fail(f"{name} is not installed: run `uv sync --group dev` in the mlplate checkout")
     return found
+
+
+def workflow_linters_pass(project: Project) -> str:
+    """actionlint (with shellcheck) and zizmor (pedantic, offline) find nothing in the
+    project's workflows; returns zizmor's stderr, which lists the files it audited."""
+    done = project.run(tool("actionlint"), "-color=false", "-shellcheck", tool("shellcheck"))
+    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
+    done = project.run(tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", ".")
+    assert done.returncode == 0 and "No findings to report" in done.stdout, (
+        done.stdout + done.stderr
+    )
+    return done.stderr

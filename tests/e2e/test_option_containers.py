@@ -20,7 +20,7 @@ from mlplate.new import new
 
 from ..conftest import REPO_ROOT
 from . import _dockerfile as dockerfile
-from .conftest import Project, tool
+from .conftest import Project, tool, workflow_linters_pass
 
 pytestmark = pytest.mark.e2e
 
@@ -31,17 +31,6 @@ def _generate(root: Path, **data: object) -> Project:
     project = Project(root=root, package=str(result.answers["package_name"]))
     project.must("uv", "sync", "--locked")
     return project
-
-
-def _actionlint_and_zizmor_pass(project: Project) -> str:
-    """Run both workflow linters; zizmor's stderr (which lists the files it audited)."""
-    done = project.run(tool("actionlint"), "-color=false", "-shellcheck", tool("shellcheck"))
-    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
-    done = project.run(tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", ".")
-    assert done.returncode == 0 and "No findings to report" in done.stdout, (
-        done.stdout + done.stderr
-    )
-    return done.stderr
 
 
 # ── docker=false ───────────────────────────────────────────────────────────
@@ -74,7 +63,7 @@ def test_docker_false_mentions_no_docker_in_its_docs(no_docker: Project) -> None
 
 
 def test_docker_false_workflows_pass_actionlint_and_zizmor(no_docker: Project) -> None:
-    audited = _actionlint_and_zizmor_pass(no_docker)
+    audited = workflow_linters_pass(no_docker)
     assert ".github/workflows/ci.yml" in audited and "cd.yml" not in audited, audited
 
 
@@ -213,7 +202,7 @@ def test_gpu_and_kubernetes_docs_are_in_the_nav_and_build(gpu_k8s: Project, tmp_
 
 
 def test_gpu_and_kubernetes_workflows_pass_actionlint_and_zizmor(gpu_k8s: Project) -> None:
-    audited = _actionlint_and_zizmor_pass(gpu_k8s)
+    audited = workflow_linters_pass(gpu_k8s)
     assert ".github/workflows/cd.yml" in audited, audited
     steps = yaml.safe_load((gpu_k8s.root / ".github/workflows/cd.yml").read_text())["jobs"][
         "image"

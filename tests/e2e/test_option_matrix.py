@@ -18,7 +18,7 @@ import pytest
 from mlplate.check import check
 from mlplate.new import new
 
-from .conftest import Project, tool
+from .conftest import Project, tool, workflow_linters_pass
 from .pairwise import OPTIONS, all_pairs, allowed, as_data, label, valid_combinations
 
 pytestmark = pytest.mark.e2e
@@ -58,10 +58,7 @@ def _linters(project: Project, combo: dict[str, Any], site: Path) -> None:
     hooks = done.stdout
     assert ("ruff check" in hooks) == (combo["linting"] == "ruff"), hooks
     assert ("pylint" in hooks) == (combo["linting"] == "black-pylint"), hooks
-    done = project.run(tool("actionlint"), "-color=false", "-shellcheck", tool("shellcheck"))
-    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
-    done = project.run(tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", ".")
-    assert done.returncode == 0 and "No findings to report" in done.stdout, done.stdout
+    workflow_linters_pass(project)
     dockerfiles = [
         name for name in ("Dockerfile", "Dockerfile.gpu") if (project.root / name).is_file()
     ]
