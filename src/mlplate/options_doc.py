@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+from mlplate.questions import specs
 
 COPIER_YML = Path(__file__).resolve().parents[2] / "copier.yml"
 
@@ -99,13 +99,8 @@ DETAILS: dict[str, str] = {
 
 def questions(config_text: str) -> dict[str, dict[str, Any]]:
     """The questions a user answers (no settings, no computed values), in order."""
-    config = yaml.safe_load(config_text) or {}
     return {
-        name: spec
-        for name, spec in config.items()
-        if not str(name).startswith("_")
-        and isinstance(spec, dict)
-        and spec.get("when") is not False
+        name: spec for name, spec in specs(config_text).items() if spec.get("when") is not False
     }
 
 

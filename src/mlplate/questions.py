@@ -43,20 +43,27 @@ def _config_text(template: TemplateRef) -> str | None:
     return None
 
 
+def specs(config_text: str) -> dict[str, dict[str, Any]]:
+    """Each question of a copier.yml as a mapping (a bare value is its default); no settings."""
+    config = yaml.safe_load(config_text) or {}
+    return {
+        str(name): spec if isinstance(spec, dict) else {"default": spec}
+        for name, spec in config.items()
+        if not str(name).startswith("_")
+    }
+
+
 def load(template: TemplateRef) -> dict[str, Question] | None:
     """The questions of `template`, or None when they cannot be read before rendering."""
     text = _config_text(template)
     if text is None:
         return None
     try:
-        config = yaml.safe_load(text) or {}
+        found = specs(text)
     except yaml.YAMLError:
         return None  # e.g. copier's !include tags: copier itself will read it
     questions: dict[str, Question] = {}
-    for name, spec in config.items():
-        if str(name).startswith("_"):
-            continue
-        spec = spec if isinstance(spec, dict) else {"default": spec}
+    for name, spec in found.items():
         questions[name] = Question(
             name=name,
             help=str(spec.get("help", "")),
