@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import tarfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from mlplate import _proc
+
+Blob = tuple[str, bytes]  # a git file mode ("100644", "100755", "120000") and its bytes
 
 # Commits mlplate makes must not depend on the user's git identity being configured.
 _FALLBACK_IDENTITY = {
@@ -26,6 +30,13 @@ def git(*args: str, cwd: Path, check: bool = True) -> str:
 def is_repo_root(path: Path) -> bool:
     """True when `path` is the top of a git work tree."""
     return (path / ".git").exists()
+
+
+def prefix(path: Path) -> str | None:
+    """Where `path` sits in its enclosing work tree ('' at the top, 'sub/dir/' below it), or
+    None when no git work tree holds it."""
+    done = _proc.run(["git", "rev-parse", "--show-prefix"], cwd=path, check=False)
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def init(path: Path) -> None:
@@ -53,17 +64,19 @@ def _has_identity(path: Path) -> bool:
 
 
 def dirty_paths(path: Path, *, include_untracked: bool = True) -> list[str]:
-    """Paths with uncommitted changes (and untracked files unless told otherwise)."""
+    """Paths under `path` with uncommitted changes (and untracked files unless told otherwise),
+    relative to `path`: in a subfolder of a larger repository, only that subfolder counts."""
     mode = "--untracked-files=all" if include_untracked else "--untracked-files=no"
     # -z: paths as they are; without it git quotes names with spaces or quotes (as the
     # template's `{% if … %}` file names have) and joins renames with " -> ".
-    out = _proc.run(["git", "status", "--porcelain", "-z", mode], cwd=path).stdout
+    out = _proc.run(["git", "status", "--porcelain", "-z", mode, "--", "."], cwd=path).stdout
+    under = prefix(path) or ""
     paths: list[str] = []
     entries = iter(out.split("\0"))
     for entry in entries:
         if not entry:
             continue
-        paths.append(entry[3:])
+        paths.append(entry[3:].removeprefix(under))  # porcelain names are top-relative
         if entry[0] in "RC":
             next(entries, None)  # the path it was renamed or copied from
     return paths
@@ -99,7 +112,7 @@ def git_dir(path: Path) -> Path:
 
 def tracked_files(path: Path) -> list[str]:
     """Every file git tracks under `path`, relative to it."""
-    out = _proc.run_bytes(["git", "ls-files", "-z", "--full-name", "--", "."], cwd=path)
+    out = _proc.run_bytes(["git", "ls-files", "-z", "--", "."], cwd=path)
     return [p for p in out.decode("utf-8", errors="surrogateescape").split("\0") if p]
 
 
@@ -117,8 +130,8 @@ def commits_touching(path: Path, file: str, *, limit: int = 20) -> list[tuple[st
 
 
 def show_file(path: Path, rev: str, file: str) -> str | None:
-    """The text of `file` at commit `rev`, or None when it is not there."""
-    done = _proc.run(["git", "show", f"{rev}:{file}"], cwd=path, check=False)
+    """The text of `file` (relative to `path`) at commit `rev`, or None when it is not there."""
+    done = _proc.run(["git", "show", f"{rev}:./{file}"], cwd=path, check=False)
     return done.stdout if done.returncode == 0 else None
 
 
@@ -128,3 +141,91 @@ def commit_of(path: Path, ref: str) -> str:
         ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=path, check=False
     )
     return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def is_ancestor(path: Path, older: str, newer: str) -> bool:
+    """True when commit `older` is `newer` or one of its ancestors."""
+    done = _proc.run(["git", "merge-base", "--is-ancestor", older, newer], cwd=path, check=False)
+    return done.returncode == 0
+
+
+def ignored(path: Path, paths: list[str]) -> list[str]:
+    """The ones of `paths` (relative to `path`) that git ignores."""
+    if not paths:
+        return []
+    done = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-z", "--stdin"],
+        cwd=path,
+        input="\0".join(paths).encode("utf-8", errors="surrogateescape"),
+        capture_output=True,
+        check=False,
+    )
+    return [p for p in done.stdout.decode("utf-8", errors="surrogateescape").split("\0") if p]
+
+
+def binary_patch(old: Mapping[str, Blob], new: Mapping[str, Blob], scratch: Path) -> str:
+    """`git diff --binary` from the files `old` to the files `new` (path → (mode, bytes)).
+
+    Built in a throwaway bare repository under `scratch` from the bytes as they are (no
+    attributes, no line-ending filters, symlinks as links), so CRLF, binary files and
+    symlinks come out as a patch `git apply` takes, and the project's repository is never
+    written to.
+    """
+    repo = scratch / "patch.git"
+    env = {**os.environ, "GIT_DIR": str(repo), "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(scratch)}
+    subprocess.run(["git", "init", "--quiet", "--bare", str(repo)], env=env, check=True)
+    trees = []
+    for side, files in (("old", old), ("new", new)):
+        entries = []
+        for rel, (mode, content) in sorted(files.items()):
+            sha = (
+                subprocess.run(
+                    ["git", "hash-object", "-w", "--no-filters", "--stdin"],
+                    env=env,
+                    input=content,
+                    capture_output=True,
+                    check=True,
+                )
+                .stdout.decode()
+                .strip()
+            )
+            entries.append(f"{mode} {sha}\t{rel}\0")
+        index = {**env, "GIT_INDEX_FILE": str(scratch / f"{side}.index")}
+        subprocess.run(
+            ["git", "update-index", "-z", "--index-info"],
+            env=index,
+            input="".join(entries).encode("utf-8", errors="surrogateescape"),
+            check=True,
+        )
+        trees.append(
+            subprocess.run(
+                ["git", "write-tree"], env=index, capture_output=True, check=True, text=True
+            ).stdout.strip()
+        )
+    done = subprocess.run(
+        [
+            "git",
+            "-c",
+            "core.attributesFile=/dev/null",
+            "-c",
+            "diff.noprefix=false",
+            "diff-tree",
+            "-p",
+            "--binary",
+            "--full-index",
+            "--no-renames",
+            "--no-ext-diff",
+            "--no-textconv",
+            *trees,
+        ],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout.decode("utf-8", errors="surrogateescape")
+
+
+def list_folder(repo: Path, ref: str, folder: str) -> list[str]:
+    """The names in `folder` at commit `ref` of `repo` (empty when it has no such folder)."""
+    done = _proc.run(["git", "ls-tree", "--name-only", f"{ref}:{folder}"], cwd=repo, check=False)
+    return done.stdout.split() if done.returncode == 0 else []

@@ -7,10 +7,12 @@ the files are merged and before `uv.lock` is regenerated:
 
     python <script> <project>          # cwd: <project>
 
-with `MLPLATE_UPDATE_FROM` and `MLPLATE_UPDATE_TO` set to the two versions.
-The answers file then records the target, so each migration runs exactly once
-per project. copier's own `_migrations` would need `--trust`; these do not,
-since mlplate runs them itself. The format is described in `hooks/README.md`.
+with `MLPLATE_UPDATE_FROM` and `MLPLATE_UPDATE_TO` set to the two versions, in
+a minimal environment (PATH, HOME, locale and temp settings: no tokens or
+credentials of the user's shell). The answers file then records the target, so
+each migration runs exactly once per project. Like copier's `_migrations`, they
+run only for a trusted template (`mlplate.update.trust`), and never in a dry
+run. The format is described in `hooks/README.md`.
 """
 
 from __future__ import annotations
@@ -23,11 +25,18 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from mlplate import _proc, gitrepo
+from mlplate import gitrepo
 from mlplate.errors import UserError
 from mlplate.template_source import TemplateRef
 
 FOLDER = "hooks/migrations"
+# What a migration's interpreter needs, and nothing that could hold a secret.
+_KEPT = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT")
+
+
+def minimal_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment template code runs with: what Python needs, plus `extra`."""
+    return {**{k: os.environ[k] for k in _KEPT if k in os.environ}, **extra}
 
 
 def version_of(text: str) -> Version | None:
@@ -45,15 +54,8 @@ def pending(template: TemplateRef, from_version: str, to_version: str) -> list[s
     low, high = version_of(from_version), version_of(to_version)
     if low is None or high is None or high <= low:
         return []
-    listed = _proc.run(
-        ["git", "ls-tree", "--name-only", f"{template.commit}:{FOLDER}"],
-        cwd=template.repo,
-        check=False,
-    )
-    if listed.returncode != 0:
-        return []
     chosen = []
-    for name in listed.stdout.split():
+    for name in gitrepo.list_folder(template.repo, template.commit, FOLDER):
         version = version_of(name.removesuffix(".py")) if name.endswith(".py") else None
         if version is not None and low < version <= high:
             chosen.append((version, name))
@@ -71,7 +73,7 @@ def run(
             "template migrations need the template's git repository",
             "update from a local clone of the template",
         )
-    env = {**os.environ, "MLPLATE_UPDATE_FROM": versions[0], "MLPLATE_UPDATE_TO": versions[1]}
+    env = minimal_env({"MLPLATE_UPDATE_FROM": versions[0], "MLPLATE_UPDATE_TO": versions[1]})
     with tempfile.TemporaryDirectory(prefix="mlplate-migrations-") as tmp:
         gitrepo.export_tree(template.repo, template.commit, Path(tmp))
         for name in names:

@@ -53,6 +53,16 @@ def specs(config_text: str) -> dict[str, dict[str, Any]]:
     }
 
 
+def settings(template: TemplateRef) -> dict[str, Any]:
+    """The `_`-settings of a copier.yml (`_migrations`, `_tasks`, …); empty when unreadable."""
+    text = _config_text(template)
+    try:
+        config = yaml.safe_load(text or "") or {}
+    except yaml.YAMLError:
+        return {}
+    return {str(k): v for k, v in config.items() if str(k).startswith("_")}
+
+
 def load(template: TemplateRef) -> dict[str, Question] | None:
     """The questions of `template`, or None when they cannot be read before rendering."""
     text = _config_text(template)

@@ -77,6 +77,7 @@ def _copier_copy(
     from copier.errors import (  # pylint: disable=import-outside-toplevel
         CopierAnswersInterrupt,
         CopierError,
+        ForbiddenPathError,
         UnsafeTemplateError,
     )
 
@@ -102,6 +103,13 @@ def _copier_copy(
         ) from None
     except (CopierAnswersInterrupt, KeyboardInterrupt):
         raise
+    except ForbiddenPathError as exc:  # a ValueError too, but no answer is at fault
+        path = str(exc).split("\n", 1)[0]
+        raise UserError(
+            f"the template would write outside the project: {path}",
+            "the template renders a path that leaves its destination (`..` or an absolute "
+            "path, maybe from an answer): fix the template or that answer",
+        ) from None
     except ValueError as exc:
         raise _answer_error(str(exc)) from None
     except CopierError as exc:

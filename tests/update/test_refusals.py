@@ -117,9 +117,7 @@ REFUSALS = {
         error=("invalid value for 'project_name': pick a real name",),
         hint=("--data project_name=VALUE",),
     ),
-    "not-a-git-repository": Refusal(
-        prepare=_not_a_repo, error=("is not the root of a git repository",)
-    ),
+    "not-a-git-repository": Refusal(prepare=_not_a_repo, error=("is not in a git repository",)),
 }
 
 

@@ -12,6 +12,7 @@ from mlplate import ownership
 from mlplate.check.fixtures import release
 from mlplate.check.registry import Check, Skip
 from mlplate.errors import MlplateError
+from mlplate.update import apply
 from mlplate.ownership import Owner, Policy
 
 # A conflict always leaves a `<<<<<<< ` and a `>>>>>>> ` line; a lone `=======` is more
@@ -108,7 +109,8 @@ class MP104(Check):
         Fix: resolve each conflict, keeping the lines you want, and remove the markers.
         """
         found = []
-        for rel in tracked:
+        # The files an update left markers in, also when git ignores them (no ls-files).
+        for rel in dict.fromkeys([*tracked, *apply.recorded_conflicts(root)]):
             path = root / rel
             try:
                 if path.stat().st_size > _MAX_SCAN:

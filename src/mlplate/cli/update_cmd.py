@@ -32,6 +32,7 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
     to: Optional[str] = typer.Option(
         None,
         "--to",
+        "--vcs-ref",
         help="Template version: tag, branch, commit or HEAD (default: latest release).",
     ),
     data: list[str] = typer.Option(
@@ -52,6 +53,12 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
         None, "--many-file", help="A file listing project paths, one a line (# comments)."
     ),
     jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Projects updated at once (--many)."),
+    trust: bool = typer.Option(
+        False, "--trust", help="Let the template run its migrations (read them first)."
+    ),
+    allow_downgrade: bool = typer.Option(
+        False, "--allow-downgrade", help="Allow --to a version older than the project's."
+    ),
 ) -> None:
     """Update a project to a newer template version: exit 0 clean, 1 conflicts left, 2 error."""
     targets = list(paths or [])
@@ -61,7 +68,14 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
         if not listed:
             raise UserError("--many names no project", "pass project paths, or --many-file FILE")
         outcomes = update_many(
-            listed, jobs=jobs, to=to, data=answers, dry_run=dry_run, lock=not no_lock
+            listed,
+            jobs=jobs,
+            to=to,
+            data=answers,
+            dry_run=dry_run,
+            lock=not no_lock,
+            trust=trust,
+            allow_downgrade=allow_downgrade,
         )
         if as_json:
             print_json(many_json(outcomes))
@@ -78,6 +92,8 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
                 defaults=not interactive,
                 dry_run=dry_run,
                 lock=not no_lock,
+                trust=trust,
+                allow_downgrade=allow_downgrade,
             )
     except KeyboardInterrupt:
         # typer turns Ctrl-C into a silent exit 130; say what that means for the project.

@@ -12,6 +12,7 @@ is left in the work tree for review, like `copier update` does.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from mlplate import gitrepo, lockfile, migrations, questions
 from mlplate.errors import DirtyWorktree, MissingAnswer, UserError
 from mlplate.update import answers as answers_file
 from mlplate.update import apply, renders, source, steps
+from mlplate.update import trust as trust_rules
 from mlplate.update.apply import Write
 from mlplate.update.plan import Action, Plan, make_plan
 from mlplate.template_source import TemplateRef
@@ -38,11 +40,11 @@ def _project_root(path: Path | str) -> Path:
     root = Path(path).expanduser().resolve()
     if not root.is_dir():
         raise UserError(f"{root} is not a directory", "pass the path of a generated project")
-    if not gitrepo.is_repo_root(root):
+    if gitrepo.prefix(root) is None:
         raise UserError(
-            f"{root} is not the root of a git repository",
-            "run mlplate update at the project's root (the update is reviewed and undone "
-            "with git, so the project must be a repository)",
+            f"{root} is not in a git repository",
+            "run mlplate update in a project under git (the update is reviewed and undone "
+            "with git; a project may be a subfolder of a larger repository)",
         )
     return root
 
@@ -78,20 +80,27 @@ def update(  # pylint: disable=too-many-arguments
     defaults: bool = True,
     dry_run: bool = False,
     lock: bool = True,
+    trust: bool = False,
+    allow_downgrade: bool = False,
 ) -> UpdateReport:
     """Update the project at `path` to template version `to` (default: the latest release).
 
     `data` answers new questions or changes answers; without `defaults` copier
-    prompts for new questions (in a terminal). Raises UserError subclasses for
+    prompts for new questions (in a terminal). Template code (migrations) runs only
+    for a trusted template (`trust`, see `update.trust`) and never in a dry run; `to`
+    an older version needs `allow_downgrade`. Raises UserError subclasses for
     everything the user can fix; the project is then unchanged.
     """
     root = _project_root(path)
     with apply.exclusive(root):
-        recovered = tuple(apply.recover(root))
-        dirty = gitrepo.dirty_paths(root)
-        if dirty:
-            raise DirtyWorktree(paths=dirty)
-        request = _resolve(root, to, dict(data or {}))
+        recovered: tuple[str, ...] = ()
+        if not dry_run:  # a dry run writes nothing: it neither rolls back nor needs a clean tree
+            recovered = tuple(apply.recover(root))
+            dirty = gitrepo.dirty_paths(root)
+            if dirty:
+                raise DirtyWorktree(paths=dirty)
+        answers_seen = apply.fingerprint(root / ANSWERS_FILE)
+        request = _resolve(root, to, dict(data or {}), allow_downgrade=allow_downgrade)
         report = UpdateReport(
             root,
             *request.versions,
@@ -102,26 +111,65 @@ def update(  # pylint: disable=too-many-arguments
         if request.base.commit == request.target.commit and not request.target.worktree:
             if not report.answers:
                 return replace(report, up_to_date=True, files={a.value: [] for a in Action})
+        _check_trust(request, trusted=trust or dry_run)
         with tempfile.TemporaryDirectory(prefix="mlplate-update-") as tmp:
             scratch = Path(tmp)
             pair = _render(request, scratch, prompt=not defaults and request.unanswered)
             apply.fault("rendered")
-            return _merge_and_apply(request, pair, scratch, report, lock=lock)
+            return _merge_and_apply(
+                request, pair, scratch, report, lock=lock, answers_seen=answers_seen
+            )
 
 
-def _resolve(root: Path, to: str | None, given: dict[str, Any]) -> _Request:
+def _resolve(
+    root: Path, to: str | None, given: dict[str, Any], *, allow_downgrade: bool
+) -> _Request:
     recorded = answers_file.read(root)
+    base = source.recorded(root, recorded.src, recorded.commit)
     target = source.target(root, recorded.src, to)
+    if target.repo is not None and base.commit and target.commit != base.commit:
+        older = gitrepo.is_ancestor(target.repo, target.commit or "", base.commit)
+        if to is None and older:
+            # The project follows a commit past the latest release (an update --to a branch
+            # or commit): a plain update keeps it rather than going back to the release.
+            target = base
+        elif to is not None and not allow_downgrade and (older or _older(target, base)):
+            raise UserError(
+                f"{to} is older than the project's template version {base.version}: "
+                "downgrades are refused",
+                "pass --allow-downgrade to go back anyway (migrations do not run backwards)",
+            )
     asked = questions.load(target)
     questions.check_known(given, asked)
     return _Request(
         root=root,
         recorded=recorded,
-        base=source.recorded(root, recorded.src, recorded.commit),
+        base=base,
         target=target,
         questions=asked,
         answers={**recorded.answers, **given},
     )
+
+
+def _older(target: TemplateRef, base: TemplateRef) -> bool:
+    """True when both name releases and the target's is the lower one."""
+    low, high = migrations.version_of(str(target.version)), migrations.version_of(str(base.version))
+    return low is not None and high is not None and low < high
+
+
+def _check_trust(request: _Request, *, trusted: bool) -> None:
+    """Refuse, before anything renders, an update that would run code of an untrusted template
+    (a dry run runs none: it passes `trusted`) or copier `_migrations` mlplate cannot run."""
+    versions = request.versions
+    copier_code = trust_rules.copier_code(questions.settings(request.target), versions)
+    if copier_code is not None:
+        raise trust_rules.refuse_copier_migrations(request.recorded.src, copier_code)
+    if trusted or trust_rules.is_trusted(request.target, flag=False):
+        return
+    todo = migrations.pending(request.target, *versions)
+    if todo:
+        code = ", ".join(f"{migrations.FOLDER}/{name}" for name in todo)
+        raise trust_rules.Untrusted(src=request.recorded.src, code=code)
 
 
 def _render(request: _Request, scratch: Path, *, prompt: bool) -> renders.Renders:
@@ -136,8 +184,14 @@ def _render(request: _Request, scratch: Path, *, prompt: bool) -> renders.Render
         raise _explained(missing, request.questions) from None
 
 
-def _merge_and_apply(
-    request: _Request, pair: renders.Renders, scratch: Path, report: UpdateReport, *, lock: bool
+def _merge_and_apply(  # pylint: disable=too-many-locals
+    request: _Request,
+    pair: renders.Renders,
+    scratch: Path,
+    report: UpdateReport,
+    *,
+    lock: bool,
+    answers_seen: str | None,
 ) -> UpdateReport:
     """Plan every file, run the post-update steps, then apply it all (or diff it, dry)."""
     root, versions = request.root, request.versions
@@ -147,17 +201,27 @@ def _merge_and_apply(
     plan = make_plan(root, pair, labels=labels, skip=skip, answers_changed=bool(report.answers))
     writes = _writes(plan, _answers_at(pair.theirs / ANSWERS_FILE, versions[1]))
     todo = migrations.pending(request.target, *versions)
+    # A dry run runs no template code: it names the migrations a real run would run.
+    run_now = [] if report.dry_run else todo
     extra: dict[str, tuple[Action, str]] = {}
-    if todo or (lock and (root / lockfile.LOCKFILE).is_file()):
-        writes, extra, outcome = _post_steps(
-            root, plan, writes, scratch, (request.target, todo, versions), lock=lock
+    expected: dict[str, str | None] = {}
+    if run_now or (lock and (root / lockfile.LOCKFILE).is_file()):
+        writes, extra, outcome, expected = _post_steps(
+            root, plan, writes, scratch, (request.target, run_now, versions), lock=lock
         )
     else:
         outcome = steps.LockOutcome(
             "skipped", "--no-lock" if not lock else "the project has no uv.lock"
         )
+    expected.update(plan.seen)
+    expected[ANSWERS_FILE] = answers_seen
+    if request.base.commit == request.target.commit and not _changes_anything(root, writes):
+        # Answers changed since the files were rendered, yet the files already follow them
+        # (an update with --data at this version, since committed): nothing to do.
+        return replace(report, up_to_date=True, answers={}, files={a.value: [] for a in Action})
     name = apply.stamp()
     backup = _shown(root, apply.backup_dir(root, name))
+    plan = _noting_ignored(root, plan)
     report = replace(
         report,
         files=files_of(plan, extra, backup, dry_run=report.dry_run),
@@ -165,9 +229,38 @@ def _merge_and_apply(
         migrations=tuple(todo),
     )
     if report.dry_run:
-        return replace(report, diff=unified_diff(root, writes))
+        return replace(report, diff=unified_diff(root, writes, scratch))
     backups = {c.path: c.replaced for c in plan.changes if c.replaced is not None}
-    return replace(report, backup=apply.apply(root, writes, name=name, backups=backups))
+    kept = apply.apply(root, writes, name=name, backups=backups, expected=expected)
+    apply.record_conflicts(root, report.conflicted)
+    return replace(report, backup=kept)
+
+
+def _changes_anything(root: Path, writes: Mapping[str, Write]) -> bool:
+    """True when applying `writes` would change a file of the project."""
+    for rel, write in writes.items():
+        now = apply.fingerprint(root / rel)
+        mode = bool(now and now.startswith("x:")) if write.executable is None else write.executable
+        if now != apply.fingerprint_of(write.content, executable=mode, link=write.link):
+            return True
+    return False
+
+
+def _noting_ignored(root: Path, plan: Plan) -> Plan:
+    """Say so for conflicted files git ignores: `git status` will not show them."""
+    conflicted = [c.path for c in plan.by(Action.CONFLICTED)]
+    hidden = set(gitrepo.ignored(root, conflicted))
+    if not hidden:
+        return plan
+    plan.changes = [
+        (
+            replace(c, reason=f"{c.reason} (git ignores this file: `git status` does not show it)")
+            if c.path in hidden and c.action is Action.CONFLICTED
+            else c
+        )
+        for c in plan.changes
+    ]
+    return plan
 
 
 def _changed_answers(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
@@ -211,7 +304,11 @@ def _shown(root: Path, path: Path) -> str:
 def _writes(plan: Plan, answers: bytes) -> dict[str, Write]:
     """Every path the update writes (bytes) or deletes (None), the answers file last."""
     writes = {
-        c.path: Write(None if c.action is Action.DELETED else c.content, c.executable)
+        c.path: (
+            Write(None)
+            if c.action is Action.DELETED
+            else Write(c.content, c.executable, link=c.link)
+        )
         for c in plan.changes
         if c.writes
     }
@@ -227,21 +324,24 @@ def _post_steps(  # pylint: disable=too-many-arguments
     migrations_todo: tuple[TemplateRef, list[str], tuple[str, str]],
     *,
     lock: bool,
-) -> tuple[dict[str, Write], dict[str, tuple[Action, str]], steps.LockOutcome]:
-    """Run migrations and `uv lock` on a full copy of the updated project; collect their writes."""
+) -> tuple[
+    dict[str, Write], dict[str, tuple[Action, str]], steps.LockOutcome, dict[str, str | None]
+]:
+    """Run migrations and `uv lock` on a full copy of the updated project; collect their writes
+    and the fingerprint of each project file as it was copied."""
     copy = scratch / "project"
-    tracked = steps.copy_project(root, writes, copy)
+    tracked, seen = steps.copy_project(root, writes, copy)
     extra: dict[str, tuple[Action, str]] = {}
     template, names, versions = migrations_todo
     if names:
         migrations.run(template, names, copy, versions=versions)
         for rel, write in steps.collect(root, copy, tracked).items():
             planned = writes.get(rel)
-            if planned is None or planned.content != write.content:
+            if planned is None or planned != write:
                 action = (
                     Action.DELETED
-                    if write.content is None
-                    else Action.UPDATED if (root / rel).exists() else Action.ADDED
+                    if write.deletes
+                    else Action.UPDATED if os.path.lexists(root / rel) else Action.ADDED
                 )
                 extra[rel] = (action, "changed by a template migration")
     outcome = steps.LockOutcome("skipped", "--no-lock")
@@ -254,4 +354,4 @@ def _post_steps(  # pylint: disable=too-many-arguments
                 Action.UPDATED,
                 "regenerated with uv lock, never text-merged",
             )
-    return steps.collect(root, copy, tracked), extra, outcome
+    return steps.collect(root, copy, tracked), extra, outcome, seen

@@ -80,22 +80,31 @@ def read(root: Path) -> Recorded:
 
 
 def _last_rendered(root: Path, commit: str) -> dict[str, Any] | None:
-    """The answers file of the newest commit at version `commit` that also rendered files.
+    """The answers file of the newest commit at version `commit` that rendered files.
 
     Walks back through the commits that changed the answers file while they record
-    the same `_commit`; a commit that changed only the answers file is a hand
-    edit. When every one of them is, the oldest one's answers are used.
+    the same `_commit`. The one that brought that `_commit` (an update, or the
+    generation that created the file) rendered the files; a later one that kept the
+    `_commit` changed answers by hand, whatever else it committed with them. (An
+    update with `--data` at the same version also looks like that: it then finds
+    the files already following the answers, and is up to date.) When every commit
+    read is at the same version, the oldest one's answers are used.
     """
     chosen = None
-    for sha, paths in gitrepo.commits_touching(root, ANSWERS_FILE, limit=_HISTORY):
-        text = gitrepo.show_file(root, sha, ANSWERS_FILE)
-        try:
-            answers = yaml.safe_load(text or "")
-        except yaml.YAMLError:
-            break
+    history = gitrepo.commits_touching(root, ANSWERS_FILE, limit=_HISTORY)
+    for index, (sha, _paths) in enumerate(history):
+        answers = _at(root, sha)
         if not isinstance(answers, dict) or str(answers.get("_commit")) != commit:
             break
         chosen = answers
-        if any(p != ANSWERS_FILE for p in paths):
-            break
+        older = _at(root, history[index + 1][0]) if index + 1 < len(history) else None
+        if not isinstance(older, dict) or str(older.get("_commit")) != commit:
+            break  # this commit brought the version: it rendered the files
     return chosen
+
+
+def _at(root: Path, sha: str) -> Any:
+    try:
+        return yaml.safe_load(gitrepo.show_file(root, sha, ANSWERS_FILE) or "")
+    except yaml.YAMLError:
+        return None

@@ -15,6 +15,7 @@ the update replaced are kept under `.git/mlplate/backup/<time>/`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlplate import gitrepo
-from mlplate.errors import UserError
+from mlplate.errors import MlplateError, UserError
 
 STATE_DIR = "mlplate"  # under the project's git directory
 KEEP_BACKUPS = 10
@@ -35,15 +36,56 @@ _FAULT = "MLPLATE_UPDATE_FAULT"  # tests: `stage` kills the process at that stag
 
 @dataclass(frozen=True)
 class Write:
-    """One file to write (`content`) or delete (`content` None)."""
+    """One file to write (`content`), symlink to make (`link`), or path to delete (neither)."""
 
     content: bytes | None
     executable: bool | None = None  # None: keep the current mode (new files: not executable)
+    link: str | None = None  # the target of a symlink to write
+
+    @property
+    def deletes(self) -> bool:
+        """True when the path is removed."""
+        return self.content is None and self.link is None
+
+
+class ChangedMeanwhile(UserError):
+    """A file the update is about to write is no longer what the update was planned on."""
+
+    def __init__(self, *, path: str) -> None:
+        super().__init__(
+            f"{path} changed while the update ran; nothing was changed",
+            "save your work, commit it, then run mlplate update again",
+        )
+        self.path = path
+
+
+def fingerprint(path: Path) -> str | None:
+    """What is at `path` now: None (nothing), a symlink's target, or a file's hash and mode."""
+    if path.is_symlink():
+        return "link:" + os.readlink(path)
+    if not path.exists():
+        return None
+    if path.is_dir():
+        return "dir"
+    executable = "x" if path.stat().st_mode & 0o111 else "-"
+    return f"{executable}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+
+
+def fingerprint_of(content: bytes | None, *, executable: bool = False, link: str | None = None):
+    """The fingerprint() a file with this content, mode or link target has."""
+    if link is not None:
+        return "link:" + link
+    if content is None:
+        return None
+    return f"{'x' if executable else '-'}:{hashlib.sha256(content).hexdigest()}"
 
 
 def state_dir(root: Path) -> Path:
-    """Where mlplate keeps update state for the project: inside its git directory."""
-    return gitrepo.git_dir(root) / STATE_DIR
+    """Where mlplate keeps update state for the project: inside its git directory (a project
+    in a subfolder of a larger repository has its own folder there)."""
+    under = (gitrepo.prefix(root) or "").strip("/")
+    state = gitrepo.git_dir(root) / STATE_DIR
+    return state / "projects" / under.replace("/", "%") if under else state
 
 
 def fault(stage: str) -> None:
@@ -80,7 +122,7 @@ def _deferred_signals() -> Iterator[None]:
 
 def _mode(path: Path, write: Write) -> int:
     if write.executable is None:
-        if path.exists():
+        if path.exists() and not path.is_symlink():
             return path.stat().st_mode & 0o777
         return 0o644
     return 0o755 if write.executable else 0o644
@@ -97,9 +139,19 @@ def backup_dir(root: Path, name: str) -> Path:
 
 
 def apply(
-    root: Path, writes: Mapping[str, Write], *, name: str, backups: Mapping[str, bytes]
+    root: Path,
+    writes: Mapping[str, Write],
+    *,
+    name: str,
+    backups: Mapping[str, bytes],
+    expected: Mapping[str, str | None],
 ) -> Path | None:
-    """Apply `writes` to the project at `root`; returns the backup folder if one was kept."""
+    """Apply `writes` to the project at `root`; returns the backup folder if one was kept.
+
+    `expected` is each path's fingerprint when the update read it: a path that no longer
+    matches (the user saved it meanwhile) stops the update with the tree untouched, checked
+    for all paths before the first rename and again for each one right before its own.
+    """
     work = state_dir(root) / f"update-{name}-{os.getpid()}"
     new, old = work / "new", work / "old"
     new.mkdir(parents=True)
@@ -109,14 +161,19 @@ def apply(
             rel,
             write,
         ) in writes.items():  # everything written in full before the project is touched
-            if write.content is None:
+            if write.deletes:
                 continue
             staged = new / rel
             staged.parent.mkdir(parents=True, exist_ok=True)
-            staged.write_bytes(write.content)
+            if write.link is not None:
+                os.symlink(write.link, staged)
+                continue
+            staged.write_bytes(write.content or b"")
             os.chmod(staged, _mode(root / rel, write))
         kept = _keep_backups(backup_dir(root, name), backups)
         fault("staged")
+        for rel in writes:
+            _recheck(root, rel, expected)
         created_dirs = sorted(
             {
                 str(parent.relative_to(root))
@@ -127,7 +184,15 @@ def apply(
         )
         journal = {
             "started": name,
-            "writes": [{"path": rel, "existed": (root / rel).exists()} for rel in writes],
+            "writes": [
+                {
+                    "path": rel,
+                    "existed": os.path.lexists(root / rel),
+                    "old": expected.get(rel, fingerprint(root / rel)),
+                    "new": None if write.deletes else fingerprint(new / rel),
+                }
+                for rel, write in writes.items()
+            ],
             "created_dirs": created_dirs,
         }
         (work / "journal.tmp").write_text(json.dumps(journal), encoding="utf-8")
@@ -137,6 +202,7 @@ def apply(
                 for index, (rel, write) in enumerate(writes.items()):
                     if index == 1:
                         fault("applying")
+                    _recheck(root, rel, expected)
                     _swap(root, rel, write, new, old)
             except BaseException:  # e.g. a full disk: put every original back, then report it
                 _roll_back(root, old, journal)
@@ -147,20 +213,26 @@ def apply(
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _recheck(root: Path, rel: str, expected: Mapping[str, str | None]) -> None:
+    """Stop when `rel` is not what the update was planned on (saved by the user meanwhile)."""
+    if rel in expected and fingerprint(root / rel) != expected[rel]:
+        raise ChangedMeanwhile(path=rel)
+
+
 def _swap(root: Path, rel: str, write: Write, new: Path, old: Path) -> None:
     target = root / rel
     saved = old / rel
     saved.parent.mkdir(parents=True, exist_ok=True)
-    if write.content is None:
-        if target.exists():
+    if write.deletes:
+        if os.path.lexists(target):
             os.replace(target, saved)
             _remove_empty_parents(root, target.parent)
         return
-    if target.exists():
+    if os.path.lexists(target):
         try:
-            os.link(target, saved)
+            os.link(target, saved, follow_symlinks=False)
         except OSError:
-            shutil.copy2(target, saved)
+            shutil.copy2(target, saved, follow_symlinks=False)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(new / rel, target)
 
@@ -191,8 +263,11 @@ def _keep_backups(folder: Path, backups: Mapping[str, bytes]) -> Path | None:
 def recover(root: Path) -> list[str]:
     """Undo any update a kill cut short in its critical section; returns what was undone.
 
-    Leftover staging folders without a journal (killed before the first rename) are
-    simply removed: the project was not touched.
+    Only what the update wrote is put back: a file that is neither what the update wrote
+    nor what was there before changed since (the user's edit after the kill), and then
+    nothing is rolled back and the error names it. Leftover staging folders without a
+    journal (killed before the first rename) are simply removed: the project was not
+    touched.
     """
     state = state_dir(root)
     if not state.is_dir():
@@ -202,20 +277,57 @@ def recover(root: Path) -> list[str]:
         journal_path = work / "journal.json"
         if journal_path.is_file():
             journal = json.loads(journal_path.read_text(encoding="utf-8"))
+            for entry in journal.get("writes", []):
+                now = fingerprint(root / entry["path"])
+                if "new" in entry and now not in (entry["new"], entry["old"]):
+                    raise UserError(
+                        f"an interrupted update ({journal.get('started', work.name)}) cannot be "
+                        f"rolled back: {entry['path']} changed since it was written",
+                        f"keep your change of {entry['path']} elsewhere, `git restore` it, then "
+                        "run mlplate update again (it rolls back the interrupted one first)",
+                    )
             _roll_back(root, work / "old", journal)
             undone.append(str(journal.get("started", work.name)))
         shutil.rmtree(work, ignore_errors=True)
     return undone
 
 
+def record_conflicts(root: Path, paths: list[str]) -> None:
+    """Remember the files this update left conflict markers in, for `mlplate check` (MP104):
+    a git-ignored one is in no `git ls-files` or `git status`."""
+    path = state_dir(root) / "conflicts.json"
+    if paths:
+        path.write_text(json.dumps(sorted(paths)), encoding="utf-8")
+    else:
+        path.unlink(missing_ok=True)
+
+
+def recorded_conflicts(root: Path) -> list[str]:
+    """The files the last update left conflict markers in (those still there)."""
+    try:
+        path = state_dir(root) / "conflicts.json"
+        listed = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    except (OSError, ValueError, MlplateError):
+        return []
+    return [rel for rel in listed if isinstance(rel, str) and (root / rel).is_file()]
+
+
+def pending(root: Path) -> bool:
+    """True when an interrupted update waits to be rolled back."""
+    state = state_dir(root)
+    return state.is_dir() and any(state.glob("update-*/journal.json"))
+
+
 def _roll_back(root: Path, old: Path, journal: dict) -> None:
     for entry in journal.get("writes", []):
         rel = entry["path"]
         target, saved = root / rel, old / rel
-        if saved.exists():
+        if "new" in entry and fingerprint(target) != entry["new"]:
+            continue  # never replaced (killed before its turn): left as it is
+        if os.path.lexists(saved):
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(saved, target)
-        elif not entry.get("existed") and target.exists():
+        elif not entry.get("existed") and os.path.lexists(target):
             target.unlink()
     for rel in sorted(journal.get("created_dirs", []), reverse=True):
         with contextlib.suppress(OSError):

@@ -18,9 +18,10 @@ from pathlib import Path
 from mlplate import ownership
 from mlplate.errors import UserError
 from mlplate.ownership import Owner, Policy
+from mlplate.update.apply import fingerprint_of
 from mlplate.update.merge import is_binary, three_way
 from mlplate.update.renders import Renders
-from mlplate.update.structured import is_valid, merger
+from mlplate.update.structured import is_valid, keeps_comments, merger
 
 
 class Action(str, Enum):
@@ -49,12 +50,14 @@ class Change:
     reason: str = ""
     executable: bool | None = None
     replaced: bytes | None = None
+    link: str | None = None  # the path becomes a symlink to this target
 
     @property
     def writes(self) -> bool:
         """True when applying this change writes or deletes a file."""
         return self.action is Action.DELETED or (
-            self.content is not None and self.action is not Action.SKIPPED
+            (self.content is not None or self.link is not None)
+            and self.action is not Action.SKIPPED
         )
 
 
@@ -64,6 +67,8 @@ class Plan:
 
     changes: list[Change] = field(default_factory=list)
     policy: Policy = field(default_factory=Policy)
+    # The fingerprint (apply.fingerprint) of each project path as the plan read it.
+    seen: dict[str, str | None] = field(default_factory=dict)
 
     def by(self, action: Action) -> list[Change]:
         """The changes of one kind."""
@@ -76,26 +81,53 @@ class Plan:
 
 @dataclass(frozen=True)
 class Side:
-    """One version of one path: its bytes (None when absent) and executable bit."""
+    """One version of one path: its bytes (None when absent or a symlink), executable bit,
+    and symlink target (None unless it is a symlink, which is never followed)."""
 
     content: bytes | None
     executable: bool = False
+    link: str | None = None
 
     @classmethod
     def read(cls, path: Path | None) -> Side:
-        """The file at `path`, or an absent side."""
-        if path is None or not path.is_file():
+        """The file or symlink at `path`, or an absent side."""
+        if path is None:
+            return cls(None)
+        if path.is_symlink():
+            return cls(None, link=os.readlink(path))
+        if not path.is_file():
             return cls(None)
         return cls(path.read_bytes(), bool(path.stat().st_mode & 0o111))
+
+    @property
+    def fingerprint(self) -> str | None:
+        """What apply.fingerprint() says of a path holding this side."""
+        return fingerprint_of(self.content, executable=self.executable, link=self.link)
 
 
 def _files(root: Path) -> dict[str, Path]:
     found = {}
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
+    for folder, dirs, names in os.walk(root):
+        for name in [*names, *(d for d in dirs if Path(folder, d).is_symlink())]:
             path = Path(folder, name)
             found[path.relative_to(root).as_posix()] = path
     return found
+
+
+def _refuse_outside_links(files: dict[str, Path]) -> None:
+    """A template symlink must point inside the template: copier and `mlplate new` make it
+    a link, and following one that leads out would copy a file of this machine."""
+    for rel, path in files.items():
+        if not path.is_symlink():
+            continue
+        target = os.readlink(path)
+        inside = os.path.normpath(os.path.join(os.path.dirname(rel), target))
+        if os.path.isabs(target) or inside == ".." or inside.startswith("../"):
+            raise UserError(
+                f"the template's symlink {rel} points outside the template (to {target})",
+                "a template may only link to its own files: fix the symlink in the template "
+                "(or ask its maintainers to), then run again",
+            )
 
 
 def template_renames(base: Path, theirs: Path) -> dict[str, str]:
@@ -136,6 +168,7 @@ def make_plan(
     project's edits.
     """
     base_files, their_files = _files(renders.base), _files(renders.theirs)
+    _refuse_outside_links(their_files)
     renames = {
         old: new
         for old, new in template_renames(renders.base, renders.theirs).items()
@@ -146,11 +179,15 @@ def make_plan(
 
     def decide(path: str, owner: Owner) -> Change | None:
         here = moved_from.get(path, path)
+        ours = Side.read(project / here)
+        plan.seen[here] = ours.fingerprint
+        if here != path:
+            plan.seen[path] = Side.read(project / path).fingerprint
         return _decide(
             path,
             here,
             Side.read(base_files.get(here)),
-            Side.read(project / here),
+            ours,
             Side.read(their_files.get(path)),
             owner=Owner.SHARED if answers_changed and owner is Owner.SEEDED else owner,
             labels=labels,
@@ -221,6 +258,8 @@ def _decide(  # pylint: disable=too-many-arguments,too-many-return-statements
         return None  # the template did not change it: whatever the project did stands
     if owner is Owner.PROJECT:
         return Change(path, Action.SKIPPED, reason="opted out in .mlplate.yml: left as it is")
+    if base.link is not None or ours.link is not None or theirs.link is not None:
+        return _symlinked(path, base, ours, theirs)
     if theirs.content is None:
         return _removed_by_template(path, base, ours)
     if ours.content is None:
@@ -248,6 +287,38 @@ def _decide(  # pylint: disable=too-many-arguments,too-many-return-statements
             replaced=ours.content,
         )
     return _merge(path, base.content or b"", ours.content, theirs.content, labels=labels, mode=mode)
+
+
+def _symlinked(  # pylint: disable=too-many-return-statements
+    path: str, base: Side, ours: Side, theirs: Side
+) -> Change | None:
+    """A path that is a symlink on some side: links are compared as links, never followed."""
+    if ours == theirs:
+        return None
+    if ours.link is not None and base.link is None:
+        return Change(
+            path,
+            Action.SKIPPED,
+            reason=f"the project made it a symlink (to {ours.link}): kept; the template's "
+            "change to it is not applied",
+        )
+    if ours != base:
+        if ours.content is None and ours.link is None:
+            return Change(path, Action.SKIPPED, reason="deleted in the project: stays deleted")
+        return Change(
+            path,
+            Action.SKIPPED,
+            reason="the template changed this symlink and the project changed it too: "
+            "kept the project's",
+        )
+    if theirs.link is not None:
+        action = Action.UPDATED if base.link is not None or base.content else Action.ADDED
+        return Change(path, action, reason=f"symlink to {theirs.link}", link=theirs.link)
+    if theirs.content is None:
+        return Change(path, Action.DELETED, reason="symlink removed by the template")
+    return Change(
+        path, Action.UPDATED, theirs.content, "the template replaced the symlink", theirs.executable
+    )
 
 
 def _removed_by_template(path: str, base: Side, ours: Side) -> Change | None:
@@ -288,6 +359,8 @@ def _merge(  # pylint: disable=too-many-arguments
     by_key = merger(path)
     if by_key is not None and (merged.conflicted or not is_valid(path, merged.content)):
         structured = by_key(base, ours, theirs)
+        if structured is not None and not keeps_comments(base, (ours, theirs), structured):
+            structured = None  # a comment the by-key merge cannot place: the text merge shows it
         if structured is not None:
             return Change(path, Action.MERGED, structured, "merged by key", mode)
         if not merged.conflicted:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
+from mlplate import gitrepo
 from mlplate.errors import EXIT_CONFLICTS, EXIT_OK
 from mlplate.results import envelope
 from mlplate.update.apply import Write
-from mlplate.update.merge import is_binary
 from mlplate.update.plan import Action, Plan
 from mlplate.update.steps import LockOutcome
 
@@ -133,55 +133,28 @@ def files_of(
     return files
 
 
-def unified_diff(root: Path, writes: dict[str, Write]) -> str:
-    """A git-style unified diff from the project to the update (`git apply` takes it)."""
-    chunks: list[str] = []
-    for rel, write in sorted(writes.items()):
+def unified_diff(root: Path, writes: dict[str, Write], scratch: Path) -> str:
+    """The update as `git diff --binary` shows it: a patch `git apply` takes (CRLF, binary
+    files and symlinks included), from the project as it is on disk to the update."""
+    old: dict[str, gitrepo.Blob] = {}
+    new: dict[str, gitrepo.Blob] = {}
+    for rel, write in writes.items():
         path = root / rel
-        old = path.read_bytes() if path.is_file() else None
-        new = write.content
-        old_mode = _mode(path) if old is not None else None
-        new_mode = None
-        if new is not None:
+        if path.is_symlink():
+            old[rel] = ("120000", os.readlink(path).encode("utf-8", errors="surrogateescape"))
+        elif path.is_file():
+            old[rel] = (_mode(path.stat().st_mode & 0o111), path.read_bytes())
+        if write.link is not None:
+            new[rel] = ("120000", write.link.encode("utf-8", errors="surrogateescape"))
+        elif write.content is not None:
             executable = write.executable
             if executable is None:
-                executable = old_mode == "100755"
-            new_mode = "100755" if executable else "100644"
-        if old == new and old_mode == new_mode:
-            continue
-        chunks.append(f"diff --git a/{rel} b/{rel}\n")
-        if old is None:
-            chunks.append(f"new file mode {new_mode}\n")
-        elif new is None:
-            chunks.append(f"deleted file mode {old_mode}\n")
-        elif old_mode != new_mode:
-            chunks.append(f"old mode {old_mode}\nnew mode {new_mode}\n")
-        if old == new:
-            continue
-        if is_binary(old, new):
-            chunks.append(
-                f"Binary files {_name('a', rel, old)} and {_name('b', rel, new)} differ\n"
-            )
-            continue
-        chunks.extend(_text_diff(rel, old, new))
-    return "".join(chunks)
+                executable = rel in old and old[rel][0] == "100755"
+            new[rel] = (_mode(executable), write.content)
+    work = scratch / "dry-run-patch"
+    work.mkdir()
+    return gitrepo.binary_patch(old, new, work)
 
 
-def _mode(path: Path) -> str:
-    return "100755" if path.stat().st_mode & 0o111 else "100644"
-
-
-def _name(prefix: str, rel: str, content: bytes | None) -> str:
-    return "/dev/null" if content is None else f"{prefix}/{rel}"
-
-
-def _text_diff(rel: str, old: bytes | None, new: bytes | None) -> list[str]:
-    before = (old or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
-    after = (new or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
-    out = []
-    lines = difflib.unified_diff(
-        before, after, fromfile=_name("a", rel, old), tofile=_name("b", rel, new)
-    )
-    for line in lines:
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return out
+def _mode(executable: int | bool) -> str:
+    return "100755" if executable else "100644"

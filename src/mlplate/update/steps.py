@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mlplate import gitrepo, lockfile
 from mlplate.errors import MlplateError
-from mlplate.update.apply import Write
+from mlplate.update.apply import Write, fingerprint_of
 
 PYPROJECT = "pyproject.toml"
 
@@ -28,41 +28,78 @@ class LockOutcome:
     reason: str = ""
 
 
-def copy_project(root: Path, writes: dict[str, Write], dest: Path) -> list[str]:
-    """Copy the tracked files of `root` into `dest`, then apply `writes`; returns the tracked."""
+def copy_project(
+    root: Path, writes: dict[str, Write], dest: Path
+) -> tuple[list[str], dict[str, str | None]]:
+    """Copy the tracked files of `root` into `dest` (symlinks as symlinks), then apply `writes`.
+
+    Returns the tracked paths and the fingerprint of each as it was copied: what the
+    steps' changes are based on, re-checked before they are written.
+    """
     tracked = gitrepo.tracked_files(root)
+    seen: dict[str, str | None] = {}
     for rel in tracked:
-        source = root / rel
-        if not source.is_file() or source.is_symlink():
+        source, target = root / rel, dest / rel
+        if source.is_symlink():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            link = os.readlink(source)
+            os.symlink(link, target)
+            seen[rel] = fingerprint_of(None, link=link)
             continue
-        target = dest / rel
+        if not source.is_file():
+            seen[rel] = None
+            continue
+        content = source.read_bytes()
+        executable = bool(source.stat().st_mode & 0o111)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
+        target.write_bytes(content)
+        os.chmod(target, 0o755 if executable else 0o644)
+        seen[rel] = fingerprint_of(content, executable=executable)
     for rel, write in writes.items():
         target = dest / rel
-        if write.content is None:
-            target.unlink(missing_ok=True)
+        if os.path.lexists(target):
+            target.unlink()
+        if write.deletes:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(write.content)
-        if write.executable is not None:
-            os.chmod(target, 0o755 if write.executable else 0o644)
-    return tracked
+        if write.link is not None:
+            os.symlink(write.link, target)
+            continue
+        target.write_bytes(write.content or b"")
+        mode = write.executable
+        if mode is None:
+            mode = (root / rel).is_file() and bool((root / rel).stat().st_mode & 0o111)
+        os.chmod(target, 0o755 if mode else 0o644)
+    return tracked, seen
+
+
+def _entries(folder: Path) -> set[str]:
+    """Every file and symlink under `folder` (symlinked folders are not entered)."""
+    found = set()
+    for current, dirs, names in os.walk(folder):
+        for name in [*names, *(d for d in dirs if Path(current, d).is_symlink())]:
+            found.add(Path(current, name).relative_to(folder).as_posix())
+    return found
 
 
 def collect(root: Path, copy: Path, paths: list[str]) -> dict[str, Write]:
     """Every difference between the copy and the project: the writes that make one the other."""
     writes: dict[str, Write] = {}
-    in_copy = {p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file()}
+    in_copy = _entries(copy)
     for rel in sorted(set(paths) | in_copy):
         mine, theirs = root / rel, copy / rel
         if rel not in in_copy:
-            if mine.is_file():
+            if os.path.lexists(mine):
                 writes[rel] = Write(None)
+            continue
+        if theirs.is_symlink():
+            link = os.readlink(theirs)
+            if not (mine.is_symlink() and os.readlink(mine) == link):
+                writes[rel] = Write(None, link=link)
             continue
         content = theirs.read_bytes()
         executable = bool(theirs.stat().st_mode & 0o111)
-        if mine.is_file() and mine.read_bytes() == content:
+        if mine.is_file() and not mine.is_symlink() and mine.read_bytes() == content:
             if bool(mine.stat().st_mode & 0o111) == executable:
                 continue
         writes[rel] = Write(content, executable)

@@ -35,6 +35,16 @@ class Unresolved(Exception):
     """Both sides changed the same value differently, or items cannot be matched."""
 
 
+class _Missing:
+    """A key a mapping does not have: unlike a key set to null (YAML `~`), which is a value."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
+
+
 def _key_of(item: Any) -> Any:
     """How a list item is matched across the three versions (None: it cannot be)."""
     if isinstance(item, dict):
@@ -60,7 +70,7 @@ def _keyed(items: list[Any]) -> dict[Any, Any]:
 
 
 def _merge_value(base: Any, ours: Any, theirs: Any) -> Any:
-    if theirs in (ours, base):
+    if theirs in (ours, base):  # MISSING equals nothing else; a null only a null
         return ours
     if ours == base:
         return theirs
@@ -101,18 +111,22 @@ def _merge_lists(base: Any, ours: Any, theirs: Any, merge: Callable[[Any, Any, A
 def _merge_mappings(
     base: Any, ours: Any, theirs: Any, merge: Callable[[Any, Any, Any], Any]
 ) -> Any:
-    """Merge `theirs` into the mapping `ours` in place, key by key."""
+    """Merge `theirs` into the mapping `ours` in place, key by key (a null is a value)."""
     base = base if isinstance(base, dict) else {}
     for key in [*theirs.keys(), *(k for k in base.keys() if k not in theirs)]:
-        b, o, t = base.get(key), ours.get(key), theirs.get(key)
-        if t is None:
-            if o is not None and b is not None and o == b:
+        b, o, t = (side.get(key, MISSING) for side in (base, ours, theirs))
+        if t is MISSING:
+            if o is not MISSING and b is not MISSING and o == b:
                 del ours[key]  # removed by the template, untouched by the project
-        elif o is None:
-            if b is None:
+            elif o is not MISSING and b is not MISSING:
+                raise Unresolved("the template removed a key the project changed")
+        elif o is MISSING:
+            if b is MISSING:
                 _insert_after(ours, theirs, key, t)  # new in the template
+            elif t != b:
+                raise Unresolved("the template changed a key the project removed")
             # else: the project deleted it; it stays deleted
-        elif b is None or t != b:
+        elif b is MISSING or t != b:
             merged = merge(b, o, t)
             if merged is not o:
                 ours[key] = merged
@@ -170,6 +184,35 @@ def merge_yaml(base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
         return out.getvalue().encode("utf-8")
     except (Unresolved, YAMLError, UnicodeDecodeError, ValueError, TypeError):
         return None
+
+
+# A comment: a `#` starting the line or following a blank (inside a string it rarely does).
+_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
+
+
+def _comments(text: bytes) -> list[str]:
+    found = []
+    for line in text.decode("utf-8", errors="replace").splitlines():
+        match = _COMMENT.search(line)
+        if match:
+            found.append(match.group(1).strip())
+    return found
+
+
+def keeps_comments(base: bytes, sides: tuple[bytes, ...], merged: bytes) -> bool:
+    """True when every comment a side added is in the by-key merge: values are merged as
+    data, and a comment the template added next to a value the project also changed has no
+    place there; such a merge must fall back to the text merge rather than drop it."""
+    have = _comments(merged)
+    known = _comments(base)
+    for side in sides:
+        added = list(_comments(side))
+        for comment in known:
+            if comment in added:
+                added.remove(comment)
+        if any(comment not in have for comment in added):
+            return False
+    return True
 
 
 def is_valid(path: str, content: bytes) -> bool:
