@@ -41,6 +41,7 @@ DEPS = (
 TEMPLATE_DEPS = DEPS.replace('"demo"', '"{{{{ project_name }}}}"')  # survives .format()
 QUESTION_TEAM = "team:\n  type: str\n  help: The team that owns the project\n"
 RELEASE_ON_TAGS = "name: Release\non:\n  push:\n    tags: ['v*']\n"
+PARAMS = "# training parameters\ntrain:\n  epochs: 10\n  seed: 1\n  batch: 32\n"
 STEP_LINT = "      - name: Lint\n        run: uv run pylint src\n"
 
 
@@ -406,6 +407,78 @@ SCENARIOS = {
         backed_up={
             ".github/workflows/release.yml": "name: Release\non: [push, workflow_dispatch]\n"
         },
+    ),
+    # ── YAML nulls: a key set to null is a value, not a missing key ────────
+    "yaml-project-null-against-a-template-change-conflicts": Scenario(
+        template_v1={"template/params.yaml": PARAMS},
+        project_edits={"params.yaml": PARAMS.replace("seed: 1", "seed: null")},
+        template_change={
+            "template/params.yaml": PARAMS.replace("seed: 1", "seed: 2").replace(
+                "epochs: 10", "epochs: 20"
+            )
+        },
+        exit_code=1,
+        contains={"params.yaml": ("<<<<<<< project", "seed: null", "seed: 2")},
+        report={"conflicted": ("params.yaml",)},
+    ),
+    "yaml-template-adds-a-null-key": Scenario(
+        template_v1={"template/params.yaml": PARAMS},
+        project_edits={"params.yaml": PARAMS.replace("epochs: 10", "epochs: 15")},
+        template_change={
+            "template/params.yaml": PARAMS.replace("epochs: 10", "epochs: 10\n  resume: null")
+        },
+        expect_files={
+            "params.yaml": PARAMS.replace("epochs: 10", "epochs: 15\n  resume: null"),
+        },
+        report={"merged": ("params.yaml",)},
+    ),
+    "yaml-template-null-does-not-delete-the-key": Scenario(
+        template_v1={"template/params.yaml": PARAMS},
+        project_edits={"params.yaml": PARAMS.replace("seed: 1", "seed: 7")},
+        template_change={"template/params.yaml": PARAMS.replace("batch: 32", "batch: null")},
+        expect_files={
+            "params.yaml": PARAMS.replace("seed: 1", "seed: 7").replace("batch: 32", "batch: null")
+        },
+        report={"merged": ("params.yaml",)},
+    ),
+    "yaml-project-null-added-where-the-template-adds-a-value-conflicts": Scenario(
+        template_v1={"template/params.yaml": PARAMS},
+        project_edits={"params.yaml": PARAMS.replace("batch: 32", "batch: 32\n  device: null")},
+        template_change={
+            "template/params.yaml": PARAMS.replace("batch: 32", "batch: 64\n  device: cuda")
+        },
+        exit_code=1,
+        contains={"params.yaml": ("<<<<<<< project", "device: null", "device: cuda")},
+        report={"conflicted": ("params.yaml",)},
+    ),
+    # ── what the by-key merge cannot represent falls back to the text merge ──
+    "yaml-comment-added-by-the-template-next-to-a-project-change-is-never-dropped": Scenario(
+        template_v1={"template/params.yaml": PARAMS},
+        project_edits={"params.yaml": PARAMS.replace("seed: 1", "seed: 7")},
+        template_change={
+            "template/params.yaml": PARAMS.replace(
+                "  seed: 1", "  # fixed for reproducible runs\n  seed: 1"
+            ).replace("epochs: 10", "epochs: 20")
+        },
+        exit_code=1,
+        contains={
+            "params.yaml": ("<<<<<<< project", "# fixed for reproducible runs", "seed: 7")
+        },
+        report={"conflicted": ("params.yaml",)},
+    ),
+    "toml-comment-added-by-the-template-next-to-a-project-change-is-never-dropped": Scenario(
+        template_v1={"template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps='  "six",\n')},
+        project_edits={"pyproject.toml": DEPS.format(deps='  "six",\n').replace("0.1.0", "0.1.1")},
+        template_change={
+            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps='  "six",\n').replace(
+                'version = "0.1.0"', '# bumped by the release script\nversion = "0.1.0"'
+            ).replace(">=3.11", ">=3.12")
+        },
+        exit_code=1,
+        contains={
+            "pyproject.toml": ("<<<<<<< project", "# bumped by the release script", "0.1.1")
+        },
+        report={"conflicted": ("pyproject.toml",)},
     ),
     # ── versions ───────────────────────────────────────────────────────────
     "to-head-takes-unreleased-template-changes": Scenario(

@@ -168,6 +168,10 @@ def _yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)  # the "  - item" style of workflows and pre-commit
+    # A null written as `null`, not as nothing after the colon (which reads like a slip).
+    yaml.representer.add_representer(
+        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
     return yaml
 
 
