@@ -461,23 +461,19 @@ SCENARIOS = {
             ).replace("epochs: 10", "epochs: 20")
         },
         exit_code=1,
-        contains={
-            "params.yaml": ("<<<<<<< project", "# fixed for reproducible runs", "seed: 7")
-        },
+        contains={"params.yaml": ("<<<<<<< project", "# fixed for reproducible runs", "seed: 7")},
         report={"conflicted": ("params.yaml",)},
     ),
     "toml-comment-added-by-the-template-next-to-a-project-change-is-never-dropped": Scenario(
         template_v1={"template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps='  "six",\n')},
         project_edits={"pyproject.toml": DEPS.format(deps='  "six",\n').replace("0.1.0", "0.1.1")},
         template_change={
-            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps='  "six",\n').replace(
-                'version = "0.1.0"', '# bumped by the release script\nversion = "0.1.0"'
-            ).replace(">=3.11", ">=3.12")
+            "template/pyproject.toml.jinja": TEMPLATE_DEPS.format(deps='  "six",\n')
+            .replace('version = "0.1.0"', '# bumped by the release script\nversion = "0.1.0"')
+            .replace(">=3.11", ">=3.12")
         },
         exit_code=1,
-        contains={
-            "pyproject.toml": ("<<<<<<< project", "# bumped by the release script", "0.1.1")
-        },
+        contains={"pyproject.toml": ("<<<<<<< project", "# bumped by the release script", "0.1.1")},
         report={"conflicted": ("pyproject.toml",)},
     ),
     # ── versions ───────────────────────────────────────────────────────────
