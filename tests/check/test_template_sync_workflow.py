@@ -90,3 +90,63 @@ def test_update_step_fails_on_an_mlplate_error(workflow, tmp_path):
     script = _step(workflow, "update", "Update to the latest template release")["run"]
     status, _ = _run(script, tmp_path, "echo 'error: dirty' >&2; exit 2")
     assert status == 2
+
+
+def _runs_code(job: dict) -> bool:
+    """True when a job installs or runs mlplate (and so, maybe, the template's migrations)."""
+    return any(
+        "setup-uv" in step.get("uses", "") or "uvx" in step.get("run", "") for step in job["steps"]
+    )
+
+
+def test_the_job_that_can_write_runs_no_template_code(workflow):
+    jobs = workflow["jobs"]
+    writers = [n for n, j in jobs.items() if "write" in (j.get("permissions") or {}).values()]
+    assert writers == ["pull-request"]
+    assert not _runs_code(jobs["pull-request"])
+    for name, job in jobs.items():
+        if _runs_code(job):
+            assert set((job.get("permissions") or {}).values()) <= {"read"}, name
+    assert jobs["update"]["permissions"] == {"contents": "read"}
+    assert jobs["pull-request"]["needs"] == "update"
+
+
+def test_the_update_reaches_the_pull_request_job_as_a_patch_git_applies(workflow, tmp_path):
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    for args in (["init", "-q", "--initial-branch=main"], ["config", "core.autocrlf", "false"]):
+        subprocess.run(["git", *args], cwd=origin, check=True)
+    (origin / "crlf.txt").write_bytes(b"one\r\ntwo\r\n")
+    (origin / "old.txt").write_text("removed by the update\n")
+    subprocess.run(["git", "add", "-A"], cwd=origin, check=True)
+    subprocess.run(["git", "commit", "-qm", "v1"], cwd=origin, check=True)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+    (origin / "crlf.txt").write_bytes(b"one\r\nTWO\r\n")
+    (origin / "logo.bin").write_bytes(b"\x89PNG\0\xff\xfe")
+    (origin / "old.txt").unlink()
+    outputs = tmp_path / "outputs"
+    script = _step(workflow, "update", "Hand the change over as a patch")["run"]
+    env = {**os.environ, "GITHUB_OUTPUT": str(outputs)}
+    subprocess.run(["bash", "-e", "-c", script], cwd=origin, env=env, check=True)
+    (patch,) = [line.split("=", 1)[1] for line in outputs.read_text().splitlines()]
+    apply_line = _step(workflow, "pull-request", "Open or refresh the pull request")[
+        "run"
+    ].splitlines()[0]
+
+    subprocess.run(
+        ["bash", "-e", "-c", apply_line], cwd=clone, env={**env, "PATCH": patch}, check=True
+    )
+
+    assert (clone / "crlf.txt").read_bytes() == b"one\r\nTWO\r\n"
+    assert (clone / "logo.bin").read_bytes() == b"\x89PNG\0\xff\xfe"
+    assert not (clone / "old.txt").exists()
+
+
+def test_no_change_hands_over_an_empty_patch(workflow, tmp_path):
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    outputs = tmp_path.parent / f"{tmp_path.name}-outputs"
+    script = _step(workflow, "update", "Hand the change over as a patch")["run"]
+    env = {**os.environ, "GITHUB_OUTPUT": str(outputs)}
+    subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, check=True)
+    assert outputs.read_text() == "patch=\n"
