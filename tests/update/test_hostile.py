@@ -341,6 +341,18 @@ def test_a_dry_run_patch_applies_with_git_for_crlf_and_binary_files(make_project
     assert (made.project / "logo.bin").read_bytes() == b"\x89PNG\0v2\xff\xfe"
 
 
+def test_a_dry_run_patch_makes_a_template_symlink_a_symlink(make_project, run_cli):
+    made = make_project({"copier.yml": TEMPLATE_V1["copier.yml"] + "_preserve_symlinks: true\n"})
+    _release(made, links={"template/docs/latest.md": "guide.md"})
+
+    dry = run_cli("update", made.project, "--dry-run", "--json")
+
+    patch = json.loads(dry.stdout)["diff"]
+    assert "new file mode 120000" in patch
+    subprocess.run(["git", "apply", "-"], cwd=made.project, input=patch.encode(), check=True)
+    assert os.readlink(made.project / "docs/latest.md") == "guide.md"
+
+
 # ── 10. a project in a subfolder of a larger repository ────────────────────
 
 

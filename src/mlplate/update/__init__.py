@@ -184,7 +184,7 @@ def _render(request: _Request, scratch: Path, *, prompt: bool) -> renders.Render
         raise _explained(missing, request.questions) from None
 
 
-def _merge_and_apply(  # pylint: disable=too-many-locals
+def _merge_and_apply(  # pylint: disable=too-many-locals,too-many-arguments
     request: _Request,
     pair: renders.Renders,
     scratch: Path,
