@@ -441,6 +441,20 @@ def test_copier_migrations_are_refused_never_ignored(make_project, run_cli):
         assert tree(made.project) == before
 
 
+def test_copier_tasks_are_refused_with_a_reason_that_fits_an_update(make_project, run_cli):
+    made = make_project()
+    tasks = "_tasks:\n  - touch TASKED\n"
+    _release(
+        made, {"copier.yml": TEMPLATE_V1["copier.yml"] + tasks, "template/Makefile": MAKEFILE_V2}
+    )
+
+    result = run_cli("update", made.project, "--trust")
+
+    assert result.exit_code == 2
+    assert "has copier _tasks, which mlplate update does not run" in result.stderr
+    assert not (made.project / "TASKED").exists()
+
+
 # ── 12. a path outside the project ─────────────────────────────────────────
 
 

@@ -93,6 +93,8 @@ def copier_code(settings: Mapping[str, object], versions: tuple[str, str]) -> st
             crossed.append(str(entry.get("version", "?")) if isinstance(entry, dict) else "?")
     if crossed:
         return "copier _migrations for " + ", ".join(crossed)
+    if settings.get("_tasks"):
+        return "copier _tasks"
     return None
 
 
