@@ -92,6 +92,26 @@ def test_a_file_the_project_made_a_symlink_stays_a_symlink(make_project, run_cli
     assert "symlink" in skipped["config.txt"]  # reported: the template's change is not applied
 
 
+def test_nothing_is_written_through_a_symlinked_folder_of_the_project(
+    make_project, run_cli, tmp_path
+):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "guide.md").write_text("a file outside the project\n")
+    made = make_project()
+    git(made.project, "rm", "-rq", "docs")
+    _link(made.project, "docs", str(elsewhere))
+    commit_edits(made.project, {"NOTES.md": "docs live elsewhere\n"})
+    _release(made, {"template/docs/guide.md": "# Guide, v2\n"})
+
+    result = run_cli("update", made.project, "--json")
+
+    assert result.exit_code == 0, result.stderr
+    assert (elsewhere / "guide.md").read_text() == "a file outside the project\n"
+    skipped = {e["path"]: e["reason"] for e in json.loads(result.stdout)["files"]["skipped"]}
+    assert "symlink" in skipped["docs/guide.md"]
+
+
 def test_a_template_symlink_pointing_outside_the_template_is_refused(
     make_project, run_cli, tmp_path
 ):

@@ -130,6 +130,18 @@ def _refuse_outside_links(files: dict[str, Path]) -> None:
             )
 
 
+def _linked_folder(project: Path, rel: str, known: dict[str, bool]) -> str:
+    """The first folder of `rel` that is a symlink in the project, or ''."""
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder not in known:
+            known[folder] = (project / folder).is_symlink()
+        if known[folder]:
+            return folder
+    return ""
+
+
 def template_renames(base: Path, theirs: Path) -> dict[str, str]:
     """Paths the template moved between the two renders (old → new), as git detects renames."""
     done = subprocess.run(
@@ -177,13 +189,15 @@ def make_plan(
     moved_from = {new: old for old, new in renames.items()}
     plan = Plan()
 
+    linked: dict[str, bool] = {}
+
     def decide(path: str, owner: Owner) -> Change | None:
         here = moved_from.get(path, path)
         ours = Side.read(project / here)
         plan.seen[here] = ours.fingerprint
         if here != path:
             plan.seen[path] = Side.read(project / path).fingerprint
-        return _decide(
+        change = _decide(
             path,
             here,
             Side.read(base_files.get(here)),
@@ -192,6 +206,11 @@ def make_plan(
             owner=Owner.SHARED if answers_changed and owner is Owner.SEEDED else owner,
             labels=labels,
         )
+        folder = _linked_folder(project, path, linked) or _linked_folder(project, here, linked)
+        if change is not None and change.writes and folder:
+            # Writing through it would change the link's target, maybe outside the project.
+            return Change(path, Action.SKIPPED, reason=f"in {folder}, a symlink: left alone")
+        return change
 
     policy_change = decide(ownership.POLICY_FILE, Owner.SHARED)
     plan.policy = _merged_policy(project, renders.theirs, policy_change)
