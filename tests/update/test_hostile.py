@@ -389,6 +389,11 @@ def test_a_project_in_a_subfolder_of_a_monorepo_updates(make_project, run_cli, t
     git(mono, "commit", "-qm", "monorepo with the model service")
     _release(made)
     (mono / "README.md").write_text("an unrelated uncommitted edit outside the project\n")
+    dry = json.loads(run_cli("update", sub, "--dry-run", "--json").stdout)
+    for where in (mono, sub):  # git's paths: the patch applies from the top or the folder
+        subprocess.run(
+            ["git", "apply", "--check", "-"], cwd=where, input=dry["diff"].encode(), check=True
+        )
 
     result = run_cli("update", sub, "--json")
 

@@ -135,11 +135,13 @@ def files_of(
 
 def unified_diff(root: Path, writes: dict[str, Write], scratch: Path) -> str:
     """The update as `git diff --binary` shows it: a patch `git apply` takes (CRLF, binary
-    files and symlinks included), from the project as it is on disk to the update."""
+    files and symlinks included), from the project as it is on disk to the update. Paths
+    are the repository's, as git's are: in a monorepo they start with the project's folder."""
     old: dict[str, gitrepo.Blob] = {}
     new: dict[str, gitrepo.Blob] = {}
-    for rel, write in writes.items():
-        path = root / rel
+    under = gitrepo.prefix(root) or ""
+    for name, write in writes.items():
+        path, rel = root / name, under + name
         if path.is_symlink():
             old[rel] = ("120000", os.readlink(path).encode("utf-8", errors="surrogateescape"))
         elif path.is_file():
