@@ -172,7 +172,13 @@ def binary_patch(old: Mapping[str, Blob], new: Mapping[str, Blob], scratch: Path
     written to.
     """
     repo = scratch / "patch.git"
-    env = {**os.environ, "GIT_DIR": str(repo), "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(scratch)}
+    env = {
+        **os.environ,
+        "GIT_DIR": str(repo),
+        "GIT_CONFIG_NOSYSTEM": "1",  # no user or system setting shapes the patch
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "HOME": str(scratch),
+    }
     subprocess.run(["git", "init", "--quiet", "--bare", str(repo)], env=env, check=True)
     trees = []
     for side, files in (("old", old), ("new", new)):
