@@ -8,8 +8,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from mlplate import ownership
-from mlplate.check.fixtures import release
+from mlplate import answers_file, ownership, template_source
 from mlplate.check.registry import Check, Skip
 from mlplate.errors import MlplateError
 from mlplate.ownership import Owner, Policy
@@ -24,7 +23,7 @@ class MP101(Check):
     """Answers file present and copier-standard"""
 
     family = "sync"
-    file = ".copier-answers.yml"
+    file = answers_file.NAME
 
     @staticmethod
     def check(answers: dict[str, Any] | None) -> bool:
@@ -41,7 +40,7 @@ class MP102(Check):
     """On the latest template release"""
 
     family = "sync"
-    file = ".copier-answers.yml"
+    file = answers_file.NAME
     requires = frozenset({"MP101"})
 
     @staticmethod
@@ -52,9 +51,7 @@ class MP102(Check):
         The project is behind the template's latest release.
         Fix: run `mlplate update` (or `copier update`) in the project and review the result.
         """
-        releases = sorted(
-            (version, tag) for tag in release_tags if (version := release(tag)) is not None
-        )
+        releases = template_source.releases(release_tags)
         if not releases:
             return Skip("the template has no release tags")
         newer = [tag for version, tag in releases if version > recorded_version]
@@ -160,7 +157,7 @@ class MP106(Check):
     """Answers match the template's questions"""
 
     family = "sync"
-    file = ".copier-answers.yml"
+    file = answers_file.NAME
     requires = frozenset({"MP101"})
 
     @staticmethod
