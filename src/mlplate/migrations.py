@@ -23,7 +23,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from mlplate import _proc, gitrepo
+from mlplate import gitrepo
 from mlplate.errors import UserError
 from mlplate.template_source import TemplateRef
 
@@ -45,15 +45,8 @@ def pending(template: TemplateRef, from_version: str, to_version: str) -> list[s
     low, high = version_of(from_version), version_of(to_version)
     if low is None or high is None or high <= low:
         return []
-    listed = _proc.run(
-        ["git", "ls-tree", "--name-only", f"{template.commit}:{FOLDER}"],
-        cwd=template.repo,
-        check=False,
-    )
-    if listed.returncode != 0:
-        return []
     chosen = []
-    for name in listed.stdout.split():
+    for name in gitrepo.names_in(template.repo, template.commit, FOLDER):
         version = version_of(name.removesuffix(".py")) if name.endswith(".py") else None
         if version is not None and low < version <= high:
             chosen.append((version, name))
