@@ -213,3 +213,8 @@ class MP107(Check):
         except MlplateError as error:
             return str(error)
         return None
+
+
+def checks() -> list[type[Check]]:
+    """The sync family, as the `mlplate.checks` entry point in pyproject.toml lists it."""
+    return [MP101, MP102, MP103, MP104, MP105, MP106, MP107]
