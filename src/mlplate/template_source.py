@@ -20,9 +20,9 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from mlplate import gitrepo
+from mlplate import _proc, gitrepo
 from mlplate._version import __version__
-from mlplate.errors import NotACopierTemplate, TemplateNotFound, UserError
+from mlplate.errors import MlplateError, NotACopierTemplate, TemplateNotFound, UserError
 
 BUNDLED = "mlplate:bundled"  # `_src_path` of the template that ships with mlplate
 TEMPLATE_PATHS = ("copier.yml", "template", "hooks")
@@ -30,6 +30,7 @@ _CONFIG_NAMES = ("copier.yml", "copier.yaml")
 _REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+", "https://", "http://", "ssh://", "file://")
 _SHORTHANDS = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}  # copier's
 _CACHE_TAIL = ("mlplate", "template")  # where older mlplates kept the bundle, below the cache
+_BUNDLE = Path(__file__).resolve().parent / "_bundled"  # the template inside the wheel
 
 
 @dataclass(frozen=True)
@@ -142,30 +143,81 @@ def _at_ref(repo: Path, ref: str, *, worktree: bool = False) -> TemplateRef:
     )
 
 
+def _checkout() -> Path | None:
+    """The git checkout of mlplate this code runs from, or None for an installed wheel."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "copier.yml").is_file() and gitrepo.is_repo_root(checkout):
+        return checkout
+    return None
+
+
 def bundled(vcs_ref: str | None = None) -> TemplateRef:
-    """The template that ships with this mlplate.
+    """The template that ships with mlplate, as `mlplate:bundled`.
 
     From a git checkout of mlplate it is the checkout itself (its working tree when
     no ref is asked for, so template edits show up at once). From an installed wheel
-    it is a git repository in the user cache holding one commit per mlplate version,
-    so `_commit` always names a version that later updates can render again.
+    it is a git repository in the user cache holding one commit per mlplate build,
+    tagged with its version, so `_commit` names a version that later updates can
+    render again. A release this machine has not used yet (a teammate's project
+    made with an older mlplate) is added to it from that release's wheel.
     """
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "copier.yml").is_file() and gitrepo.is_repo_root(checkout):
+    checkout = _checkout()
+    if checkout is not None:
         if vcs_ref:
             return replace(_at_ref(checkout, vcs_ref), src=BUNDLED)
         dirty = gitrepo.dirty_paths(checkout)
         worktree = any(p.split("/", 1)[0] in TEMPLATE_PATHS for p in dirty)
         return replace(_at_ref(checkout, "HEAD", worktree=worktree), src=BUNDLED)
-    repo = _cached_bundle()
+    repo = _cached_bundle(_BUNDLE, __version__)
+    if vcs_ref and not gitrepo.commit_of(repo, vcs_ref):
+        _from_release(vcs_ref)
     if vcs_ref and not gitrepo.commit_of(repo, vcs_ref):
         raise UserError(
             f"the bundled template has no version '{vcs_ref}' on this machine (this mlplate "
             f"is {__version__})",
-            f"run `uvx --from mlplate=={vcs_ref.lstrip('v').split('-')[0]} mlplate check` once "
-            "in the project (it caches that version's template), then run again",
+            _missing_hint(release(vcs_ref)),
         )
     return replace(_at_ref(repo, vcs_ref or f"v{__version__}"), src=BUNDLED)
+
+
+def _missing_hint(shipped: Version | None) -> str:
+    if shipped is None:
+        return "update from the template's git repository (set `_src_path` to its URL)"
+    if shipped > Version(__version__):
+        return f"upgrade mlplate: the project was made with a newer one ({shipped})"
+    return (
+        f"run `uvx --from mlplate=={shipped} mlplate check` once in the project (it caches "
+        "that version's template), then run again"
+    )
+
+
+# Run by the older mlplate release with `uv tool run`: its `bundled()` adds its own
+# template to the shared cache repository, under its version's tag.
+_SEED = "from mlplate import template_source; template_source.bundled()"
+
+
+def _from_release(vcs_ref: str) -> None:
+    """Add the template of the mlplate release `vcs_ref` names to the cache, from its wheel."""
+    shipped = release(vcs_ref)
+    if shipped is None or shipped >= Version(__version__):
+        return  # not a release tag, or one this mlplate cannot have shipped yet
+    try:
+        _proc.run(
+            [
+                "uv",
+                "tool",
+                "run",
+                "--quiet",
+                "--from",
+                f"mlplate=={shipped}",
+                "python",
+                "-c",
+                _SEED,
+            ],
+            check=False,
+        )
+    except MlplateError:  # no uv here: the error that follows says what to do
+        return
 
 
 def cache_dir() -> Path:
@@ -184,7 +236,7 @@ def _content_hash(bundle: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def _cached_bundle() -> Path:
+def _cached_bundle(bundle: Path, version: str) -> Path:
     """The cache repository, with tag v<version> on a commit of exactly this build's template.
 
     Each build's content gets its own ref (refs/mlplate/<hash>), so a cache filled by
@@ -192,9 +244,8 @@ def _cached_bundle() -> Path:
     this build's commit, and the other build's commit stays readable for the
     projects that recorded it.
     """
-    bundle = Path(__file__).resolve().parent / "_bundled"
     repo = cache_dir()
-    tag = f"v{__version__}"
+    tag = f"v{version}"
     build = f"refs/mlplate/{_content_hash(bundle)}"
     if gitrepo.is_repo_root(repo):
         commit = gitrepo.commit_of(repo, build)
