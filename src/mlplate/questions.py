@@ -45,20 +45,20 @@ def config_text(template: TemplateRef) -> str | None:
     return None
 
 
-def parse_config(config_text_: str) -> dict[str, Any]:
+def parse_config(text: str) -> dict[str, Any]:
     """A copier.yml's questions and `_` settings; raises ValueError when it is not a mapping
     and yaml.YAMLError when it cannot be read (e.g. copier's !include tags)."""
-    config = yaml.safe_load(config_text_) or {}
+    config = yaml.safe_load(text) or {}
     if not isinstance(config, dict):
         raise ValueError("the template's copier.yml is not a mapping")
     return config
 
 
-def specs(config_text_: str) -> dict[str, dict[str, Any]]:
+def specs(text: str) -> dict[str, dict[str, Any]]:
     """Each question of a copier.yml as a mapping (a bare value is its default); no settings."""
     return {
         str(name): spec if isinstance(spec, dict) else {"default": spec}
-        for name, spec in parse_config(config_text_).items()
+        for name, spec in parse_config(text).items()
         if not str(name).startswith("_")
     }
 
