@@ -12,21 +12,19 @@ file is written, and an existing file is never overwritten.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlplate import legacy, ownership, questions, template_source
-from mlplate.errors import UserError
+from mlplate import answers_file, legacy, ownership, questions, template_source
+from mlplate.errors import InvalidAnswer, UserError
 from mlplate.render import Rendered, render
 from mlplate.results import envelope
 from mlplate.template_source import TemplateRef
 
-ANSWERS_FILE = ".copier-answers.yml"
-_INVALID = re.compile(r"^invalid value for '(?P<key>[^']+)'")
+ANSWERS_FILE = answers_file.NAME
 
 
 @dataclass(frozen=True)
@@ -111,14 +109,13 @@ def _render_with(
         dest = scratch / f"rendered-{attempt}"  # a fresh directory: copier may have begun one
         try:
             return render(source, dest, data={**answers, **given}, defaults=defaults), dest, notes
-        except UserError as error:
-            bad = _INVALID.match(error.message)
-            key = bad.group("key") if bad else ""
+        except InvalidAnswer as error:
+            key = error.question
             if key not in answers or key in given:
                 raise
             notes.append(
                 f"{key}: the inferred {answers.pop(key)!r} is not valid here "
-                f"({error.message.split(': ', 1)[-1]}); the template's default was used"
+                f"({error.reason}); the template's default was used"
             )
     raise AssertionError("unreachable: every inferred answer was dropped")  # pragma: no cover
 

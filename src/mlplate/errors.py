@@ -70,9 +70,27 @@ class UnknownQuestion(UserError):
 
 
 class InvalidAnswer(UserError):
-    """An answer the template's question rejects."""
+    """An answer the template's question rejects.
 
-    def __init__(self, *, key: str, reason: str, hint: str = "") -> None:
+    `question`, `value`, `reason` and `choices` are kept as given, for code that
+    needs them (it never reads the message).
+    """
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        reason: str,
+        value: object = None,
+        choices: Iterable[str] = (),
+        hint: str = "",
+    ) -> None:
+        self.question = key
+        self.value = value
+        self.reason = reason
+        self.choices = tuple(choices)
+        if not hint and self.choices:
+            hint = f"pass one of {', '.join(self.choices)}: --data {key}=VALUE"
         super().__init__(
             f"invalid value for '{key}': {reason}",
             hint or f"pass a valid value with --data {key}=VALUE",
@@ -83,6 +101,8 @@ class MissingAnswer(UserError):
     """A question with no answer and no default, outside a terminal."""
 
     def __init__(self, *, question: str, help_text: str = "") -> None:
+        self.question = question
+        self.help_text = help_text
         about = f" ({help_text})" if help_text else ""
         super().__init__(
             f"the template asks '{question}'{about} and it has no default",

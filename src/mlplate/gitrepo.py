@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mlplate import _proc
+from mlplate.errors import CommandFailed, MlplateError
 
 Blob = tuple[str, bytes]  # a git file mode ("100644", "100755", "120000") and its bytes
 
@@ -20,6 +21,13 @@ _FALLBACK_IDENTITY = {
     "GIT_COMMITTER_NAME": "mlplate",
     "GIT_COMMITTER_EMAIL": "mlplate@localhost",
 }
+
+
+NETWORK_TIMEOUT = 30  # seconds for one git network command, so a pre-commit hook never hangs
+
+
+class Unreachable(Exception):
+    """A remote repository could not be reached; the message says why."""
 
 
 def git(*args: str, cwd: Path, check: bool = True) -> str:
@@ -231,7 +239,125 @@ def binary_patch(old: Mapping[str, Blob], new: Mapping[str, Blob], scratch: Path
     return done.stdout.decode("utf-8", errors="surrogateescape")
 
 
-def list_folder(repo: Path, ref: str, folder: str) -> list[str]:
-    """The names in `folder` at commit `ref` of `repo` (empty when it has no such folder)."""
-    done = _proc.run(["git", "ls-tree", "--name-only", f"{ref}:{folder}"], cwd=repo, check=False)
-    return done.stdout.split() if done.returncode == 0 else []
+def tree_of(path: Path, ref: str) -> str:
+    """The hash of the file tree `ref` holds: equal trees are equal content, whatever the commit."""
+    return git("rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}", cwd=path, check=False)
+
+
+def nearest_tag(path: Path, ref: str) -> str:
+    """The newest tag `ref` descends from, or an empty string."""
+    return git("describe", "--tags", "--abbrev=0", ref, cwd=path, check=False)
+
+
+def listed_files(path: Path, *pathspecs: str) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files under `path` (relative to it), as git lists
+    them; None when `path` is not in a git work tree."""
+    done = _proc.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs],
+        cwd=path,
+        check=False,
+    )
+    if done.returncode != 0:
+        return None
+    return sorted({p for p in done.stdout.split("\0") if p})
+
+
+def config_value(path: Path, key: str) -> str | None:
+    """A git config value as seen from `path`, or None (unset, or git missing)."""
+    try:
+        done = _proc.run(["git", "config", "--get", key], cwd=path, check=False)
+    except MlplateError:
+        return None
+    return done.stdout.strip() or None
+
+
+def names_in(path: Path, ref: str, folder: str) -> list[str]:
+    """The names of the entries of `folder` at `ref` (empty when it is not there)."""
+    done = _proc.run(
+        ["git", "ls-tree", "-z", "--name-only", f"{ref}:{folder}"], cwd=path, check=False
+    )
+    return [n for n in done.stdout.split("\0") if n] if done.returncode == 0 else []
+
+
+def merge_file(paths: tuple[str, str, str], labels: tuple[str, str, str]) -> tuple[bytes, int]:
+    """`git merge-file --stdout` of (ours, base, theirs): the merged bytes and git's exit code
+    (the number of conflicts, negative or > 127 on failure)."""
+    _proc.require("git")
+    label_args = [arg for label in labels for arg in ("-L", label)]
+    done = subprocess.run(
+        ["git", "merge-file", "--stdout", *label_args, *paths],
+        capture_output=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if done.returncode < 0 or done.returncode > 127:
+        raise CommandFailed(command="git merge-file", output=done.stderr.decode(errors="replace"))
+    return done.stdout, done.returncode
+
+
+def diff_name_status(old: Path, new: Path, *, renames: str = "50%") -> list[str]:
+    """`git diff --no-index -z --name-status -M` of two folders, as its NUL-separated fields."""
+    _proc.require("git")
+    done = subprocess.run(
+        [
+            "git",
+            "diff",
+            "--no-index",
+            "-z",
+            "--name-status",
+            f"-M{renames}",
+            "--",
+            str(old),
+            str(new),
+        ],
+        capture_output=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    return done.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+
+
+# ── remote repositories: every network call has a timeout and never prompts ──
+
+
+def _network(args: list[str], cwd: Path | None = None) -> str:
+    """Run a git command that may reach the network; raise Unreachable on any failure."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=NETWORK_TIMEOUT,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise Unreachable(f"git {args[0]} failed: {exc}") from None
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        raise Unreachable(lines[-1] if lines else f"git {args[0]} exited {done.returncode}")
+    return done.stdout
+
+
+def remote_tags(url: str) -> list[str]:
+    """The tag names of the repository at `url` (`git ls-remote`, no clone)."""
+    out = _network(["ls-remote", "--tags", "--refs", url])
+    prefix = "refs/tags/"
+    return [
+        ref[len(prefix) :]
+        for line in out.splitlines()
+        if (ref := line.partition("\t")[2]).startswith(prefix)
+    ]
+
+
+def clone_mirror(url: str, dest: Path) -> None:
+    """A bare mirror clone of `url` at `dest`."""
+    _network(["clone", "--quiet", "--mirror", url, str(dest)])
+
+
+def fetch_mirror(clone: Path) -> None:
+    """Bring a mirror clone up to date with its origin."""
+    _network(["fetch", "--quiet", "--prune", "origin"], cwd=clone)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlplate import _proc
+from mlplate import gitrepo
 from mlplate.option_inference import infer_options, read_pyproject
-from mlplate.errors import MlplateError, UserError
+from mlplate.errors import UserError
 
 CRUFT_FILE = ".cruft.json"
 CCDS_FOLDERS = ("data", "models", "notebooks", "references", "reports")
@@ -126,11 +126,7 @@ def _pyproject(data: dict[str, Any], found: Inferred) -> None:
 
 
 def _git_config(root: Path, key: str) -> str | None:
-    try:
-        done = _proc.run(["git", "config", "--get", key], cwd=root, check=False)
-    except MlplateError:  # no git here: nothing to read
-        return None
-    return done.stdout.strip() or None
+    return gitrepo.config_value(root, key)
 
 
 def _packages(root: Path, origin: str) -> list[str]:

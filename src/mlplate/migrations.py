@@ -55,7 +55,7 @@ def pending(template: TemplateRef, from_version: str, to_version: str) -> list[s
     if low is None or high is None or high <= low:
         return []
     chosen = []
-    for name in gitrepo.list_folder(template.repo, template.commit, FOLDER):
+    for name in gitrepo.names_in(template.repo, template.commit, FOLDER):
         version = version_of(name.removesuffix(".py")) if name.endswith(".py") else None
         if version is not None and low < version <= high:
             chosen.append((version, name))

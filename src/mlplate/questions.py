@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from mlplate import _proc
+from mlplate import gitrepo
 from mlplate.errors import InvalidAnswer, UnknownQuestion, UserError
 from mlplate.template_source import TemplateRef
 
@@ -25,30 +25,40 @@ class Question:
     type: str = "str"
 
 
-def _config_text(template: TemplateRef) -> str | None:
+CONFIG_NAMES = ("copier.yml", "copier.yaml")
+
+
+def config_text(template: TemplateRef) -> str | None:
+    """The text of `template`'s copier.yml at its version, or None (remote, or none there)."""
     if template.is_remote:
         return None
     if template.repo is not None and not template.worktree:
-        for name in ("copier.yml", "copier.yaml"):
-            done = _proc.run(
-                ["git", "show", f"{template.commit}:{name}"], cwd=template.repo, check=False
-            )
-            if done.returncode == 0:
-                return done.stdout
+        for name in CONFIG_NAMES:
+            text = gitrepo.show_file(template.repo, template.commit or "HEAD", name)
+            if text is not None:
+                return text
         return None
-    root = Path(template.src)
-    for name in ("copier.yml", "copier.yaml"):
+    root = template.repo if template.repo is not None else Path(template.src)
+    for name in CONFIG_NAMES:
         if (root / name).is_file():
             return (root / name).read_text(encoding="utf-8")
     return None
 
 
-def specs(config_text: str) -> dict[str, dict[str, Any]]:
+def parse_config(text: str) -> dict[str, Any]:
+    """A copier.yml's questions and `_` settings; raises ValueError when it is not a mapping
+    and yaml.YAMLError when it cannot be read (e.g. copier's !include tags)."""
+    config = yaml.safe_load(text) or {}
+    if not isinstance(config, dict):
+        raise ValueError("the template's copier.yml is not a mapping")
+    return config
+
+
+def specs(text: str) -> dict[str, dict[str, Any]]:
     """Each question of a copier.yml as a mapping (a bare value is its default); no settings."""
-    config = yaml.safe_load(config_text) or {}
     return {
         str(name): spec if isinstance(spec, dict) else {"default": spec}
-        for name, spec in config.items()
+        for name, spec in parse_config(text).items()
         if not str(name).startswith("_")
     }
 
@@ -65,12 +75,12 @@ def settings(template: TemplateRef) -> dict[str, Any]:
 
 def load(template: TemplateRef) -> dict[str, Question] | None:
     """The questions of `template`, or None when they cannot be read before rendering."""
-    text = _config_text(template)
+    text = config_text(template)
     if text is None:
         return None
     try:
         found = specs(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):
         return None  # e.g. copier's !include tags: copier itself will read it
     questions: dict[str, Question] = {}
     for name, spec in found.items():

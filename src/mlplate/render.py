@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from mlplate import _proc, gitrepo
+from mlplate import answers_file, gitrepo
 from mlplate.errors import InvalidAnswer, MissingAnswer, UserError
 from mlplate.template_source import TEMPLATE_PATHS, TemplateRef
 
@@ -50,17 +48,17 @@ def render(
         else:
             gitrepo.export_tree(template.repo, template.commit or "HEAD", snapshot)
         rendered = _copier_copy(str(snapshot), dest, data=data, defaults=defaults, vcs_ref=None)
-    _record_source(dest / rendered.answers_file, src=template.src, version=template.version)
+    recorded = dest / rendered.answers_file
+    if recorded.is_file():  # the real source and version, as `copier copy` records them
+        text = recorded.read_text(encoding="utf-8")
+        text = answers_file.recording(text, version=template.version, src=template.src)
+        recorded.write_text(text, encoding="utf-8")
     return rendered
 
 
 def _copy_worktree(repo: Path, dest: Path) -> None:
     """Copy the tracked and new (not ignored) template files as they are on disk."""
-    listed = _proc.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS],
-        cwd=repo,
-    ).stdout.splitlines()
-    for rel in listed:
+    for rel in gitrepo.listed_files(repo, *TEMPLATE_PATHS) or []:
         source = repo / rel
         if not source.is_file():
             continue  # deleted in the working tree
@@ -111,7 +109,7 @@ def _copier_copy(
             "path, maybe from an answer): fix the template or that answer",
         ) from None
     except ValueError as exc:
-        raise _answer_error(str(exc)) from None
+        raise _answer_error(str(exc), data) from None
     except CopierError as exc:
         raise UserError(
             f"copier could not render the template: {exc}", "check the template and answers"
@@ -119,7 +117,12 @@ def _copier_copy(
     return Rendered(answers_file=str(worker.answers_relpath), answers=dict(worker.answers.combined))
 
 
-def _answer_error(message: str) -> UserError:
+def _answer_error(message: str, data: Mapping[str, Any]) -> UserError:
+    """copier's ValueError about an answer, as mlplate's structured error.
+
+    copier raises plain ValueErrors, so their text is all there is to read here;
+    mlplate's own errors carry the question, value, reason and choices as fields.
+    """
     required = re.search(r'Question "([^"]+)" is required', message)
     if required:
         return MissingAnswer(question=required.group(1))
@@ -128,37 +131,21 @@ def _answer_error(message: str) -> UserError:
         if marker in message:
             key = message.split(marker, 1)[1].split("'", 1)[0]
             reason = message.split(": ", 1)[1] if ": " in message else message
-            return InvalidAnswer(key=key, **_reason_and_fix(key, reason))
+            return InvalidAnswer(key=key, value=data.get(key), **_reason_and_fix(reason))
     return UserError(
         f"invalid answer: {message}", "check the --data values against the template's questions"
     )
 
 
-def _reason_and_fix(key: str, reason: str) -> dict[str, str]:
+def _reason_and_fix(reason: str) -> dict[str, Any]:
     """Split a validator's "problem: fix" message; name the choices of a rejected choice."""
     choices = re.search(r" is not in \[(.*)\]$", reason)
     if choices:
-        allowed = ", ".join(c.strip(" '\"") for c in choices.group(1).split(","))
-        return {"reason": reason, "hint": f"pass one of {allowed}: --data {key}=VALUE"}
+        return {
+            "reason": reason,
+            "choices": [c.strip(" '\"") for c in choices.group(1).split(",")],
+        }
     fix = re.search(r": ((?:pass|add|drop|use|give) .*)$", reason)
     if fix:
         return {"reason": reason[: fix.start()], "hint": fix.group(1).rstrip(".")}
     return {"reason": reason}
-
-
-def _record_source(answers_path: Path, *, src: str, version: str | None) -> None:
-    """Point the answers file at the real template source and version, as `copier copy` does."""
-    if not answers_path.is_file():
-        return
-    out: list[str] = []
-    for line in answers_path.read_text(encoding="utf-8").splitlines(keepends=True):
-        if line.startswith("_commit:"):
-            continue
-        if line.startswith("_src_path:"):
-            if version:
-                out.append(
-                    yaml.safe_dump({"_commit": version}, default_flow_style=False, width=1_000_000)
-                )
-            line = yaml.safe_dump({"_src_path": src}, default_flow_style=False, width=1_000_000)
-        out.append(line)
-    answers_path.write_text("".join(out), encoding="utf-8")

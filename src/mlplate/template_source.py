@@ -1,25 +1,36 @@
 """Where a template comes from, and which version of it to render.
 
 A template is either a local git repository (rendered from an exact commit,
-without cloning), a plain local directory, or a remote git URL (left to copier).
+without cloning), a plain local directory, a remote git URL (mirrored in the
+cache by `template_cache`), or mlplate's own bundled template. The bundled one
+is recorded in `_src_path` as `mlplate:bundled`, which every machine with the
+same or a newer mlplate resolves to the template it ships, never as a path
+inside one machine's cache. Projects that recorded that cache path before are
+read as `mlplate:bundled` too.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from mlplate import gitrepo
+from mlplate import _proc, gitrepo
 from mlplate._version import __version__
-from mlplate.errors import NotACopierTemplate, TemplateNotFound, UserError
+from mlplate.errors import MlplateError, NotACopierTemplate, TemplateNotFound, UserError
 
+BUNDLED = "mlplate:bundled"  # `_src_path` of the template that ships with mlplate
 TEMPLATE_PATHS = ("copier.yml", "template", "hooks")
 _CONFIG_NAMES = ("copier.yml", "copier.yaml")
 _REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+", "https://", "http://", "ssh://", "file://")
+_SHORTHANDS = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}  # copier's
+_CACHE_TAIL = ("mlplate", "template")  # where older mlplates kept the bundle, below the cache
+_BUNDLE = Path(__file__).resolve().parent / "_bundled"  # the template inside the wheel
 
 
 @dataclass(frozen=True)
@@ -48,22 +59,55 @@ def is_remote(src: str) -> bool:
     return src.startswith(_REMOTE_PREFIXES) or src.endswith(".git") and not Path(src).exists()
 
 
-def latest_release(repo: Path) -> str | None:
+def git_url(src: str) -> str:
+    """A URL git understands for copier's `_src_path` forms (gh:, gl:, git+https:)."""
+    for short, long in _SHORTHANDS.items():
+        if src.startswith(short):
+            return long + src[len(short) :]
+    return src[len("git+") :] if src.startswith("git+") else src
+
+
+def is_bundled(src: str) -> bool:
+    """True for `mlplate:bundled`, and for the cache path older mlplates recorded instead."""
+    if src == BUNDLED:
+        return True
+    path = Path(src).expanduser()
+    if not path.is_absolute():
+        return False
+    if path.exists():
+        cache = cache_dir()
+        return cache.exists() and path.resolve() == cache.resolve()
+    return path.parts[-2:] == _CACHE_TAIL  # another machine's cache: the bundle of its mlplate
+
+
+def release(tag: str) -> Version | None:
+    """The PEP 440 final release a tag names (copier's rule), or None."""
+    try:
+        version = Version(tag)
+    except InvalidVersion:
+        return None
+    return None if version.is_prerelease else version
+
+
+def releases(tags: Iterable[str]) -> list[tuple[Version, str]]:
+    """The tags that name final releases, oldest first, each with its version."""
+    return sorted((version, tag) for tag in tags if (version := release(tag)) is not None)
+
+
+def newest_release(tags: Iterable[str]) -> str | None:
     """The highest tag that parses as a final PEP 440 release, as copier picks by default."""
-    releases: list[tuple[Version, str]] = []
-    for tag in gitrepo.tags(repo):
-        try:
-            version = Version(tag)
-        except InvalidVersion:
-            continue
-        if not version.is_prerelease:
-            releases.append((version, tag))
-    return max(releases)[1] if releases else None
+    found = releases(tags)
+    return found[-1][1] if found else None
+
+
+def latest_release(repo: Path) -> str | None:
+    """The newest release tag of the local repository `repo`."""
+    return newest_release(gitrepo.tags(repo))
 
 
 def resolve(src: str | None, vcs_ref: str | None = None) -> TemplateRef:
     """Resolve `--template`/`--vcs-ref` (or the bundled template) to one version."""
-    if src is None:
+    if src is None or is_bundled(src):
         return bundled(vcs_ref)
     if is_remote(src):
         return TemplateRef(src=src, version=vcs_ref)
@@ -99,35 +143,117 @@ def _at_ref(repo: Path, ref: str, *, worktree: bool = False) -> TemplateRef:
     )
 
 
+def _checkout() -> Path | None:
+    """The git checkout of mlplate this code runs from, or None for an installed wheel."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "copier.yml").is_file() and gitrepo.is_repo_root(checkout):
+        return checkout
+    return None
+
+
 def bundled(vcs_ref: str | None = None) -> TemplateRef:
-    """The template that ships with this mlplate.
+    """The template that ships with mlplate, as `mlplate:bundled`.
 
     From a git checkout of mlplate it is the checkout itself (its working tree when
     no ref is asked for, so template edits show up at once). From an installed wheel
-    it is a git repository in the user cache holding one commit per mlplate version,
-    so `_commit` always names a version that later updates can render again.
+    it is a git repository in the user cache holding one commit per mlplate build,
+    tagged with its version, so `_commit` names a version that later updates can
+    render again. A release this machine has not used yet (a teammate's project
+    made with an older mlplate) is added to it from that release's wheel.
     """
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "copier.yml").is_file() and gitrepo.is_repo_root(checkout):
+    checkout = _checkout()
+    if checkout is not None:
         if vcs_ref:
-            return _at_ref(checkout, vcs_ref)
+            return replace(_at_ref(checkout, vcs_ref), src=BUNDLED)
         dirty = gitrepo.dirty_paths(checkout)
         worktree = any(p.split("/", 1)[0] in TEMPLATE_PATHS for p in dirty)
-        return _at_ref(checkout, "HEAD", worktree=worktree)
-    return _at_ref(_cached_bundle(), vcs_ref or f"v{__version__}")
+        return replace(_at_ref(checkout, "HEAD", worktree=worktree), src=BUNDLED)
+    repo = _cached_bundle(_BUNDLE, __version__)
+    if vcs_ref and not gitrepo.commit_of(repo, vcs_ref):
+        _from_release(vcs_ref)
+    if vcs_ref and not gitrepo.commit_of(repo, vcs_ref):
+        raise UserError(
+            f"the bundled template has no version '{vcs_ref}' on this machine (this mlplate "
+            f"is {__version__})",
+            _missing_hint(release(vcs_ref)),
+        )
+    return replace(_at_ref(repo, vcs_ref or f"v{__version__}"), src=BUNDLED)
 
 
-def _cache_dir() -> Path:
+def _missing_hint(shipped: Version | None) -> str:
+    if shipped is None:
+        return "update from the template's git repository (set `_src_path` to its URL)"
+    if shipped > Version(__version__):
+        return f"upgrade mlplate: the project was made with a newer one ({shipped})"
+    return (
+        f"run `uvx --from mlplate=={shipped} mlplate check` once in the project (it caches "
+        "that version's template), then run again"
+    )
+
+
+# Run by the older mlplate release with `uv tool run`: its `bundled()` adds its own
+# template to the shared cache repository, under its version's tag.
+_SEED = "from mlplate import template_source; template_source.bundled()"
+
+
+def _from_release(vcs_ref: str) -> None:
+    """Add the template of the mlplate release `vcs_ref` names to the cache, from its wheel."""
+    shipped = release(vcs_ref)
+    if shipped is None or shipped >= Version(__version__):
+        return  # not a release tag, or one this mlplate cannot have shipped yet
+    try:
+        _proc.run(
+            [
+                "uv",
+                "tool",
+                "run",
+                "--quiet",
+                "--from",
+                f"mlplate=={shipped}",
+                "python",
+                "-c",
+                _SEED,
+            ],
+            check=False,
+        )
+    except MlplateError:  # no uv here: the error that follows says what to do
+        return
+
+
+def cache_dir() -> Path:
+    """The git repository holding the bundled template of each mlplate build used here."""
     base = os.environ.get("MLPLATE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    return (Path(base) if base else Path.home() / ".cache") / "mlplate" / "template"
+    return (Path(base) if base else Path.home() / ".cache").joinpath(*_CACHE_TAIL)
 
 
-def _cached_bundle() -> Path:
-    bundle = Path(__file__).resolve().parent / "_bundled"
-    repo = _cache_dir()
-    tag = f"v{__version__}"
-    if gitrepo.is_repo_root(repo) and tag in gitrepo.tags(repo):
-        return repo
+def _content_hash(bundle: Path) -> str:
+    """A hash of every file of the bundled template: two builds of one version can differ."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file() or p.is_symlink()):
+        digest.update(path.relative_to(bundle).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() if not path.is_symlink() else str(path.readlink()).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _cached_bundle(bundle: Path, version: str) -> Path:
+    """The cache repository, with tag v<version> on a commit of exactly this build's template.
+
+    Each build's content gets its own ref (refs/mlplate/<hash>), so a cache filled by
+    another build of the same version is never taken for this one: the tag moves to
+    this build's commit, and the other build's commit stays readable for the
+    projects that recorded it.
+    """
+    repo = cache_dir()
+    tag = f"v{version}"
+    build = f"refs/mlplate/{_content_hash(bundle)}"
+    if gitrepo.is_repo_root(repo):
+        commit = gitrepo.commit_of(repo, build)
+        if commit and gitrepo.commit_of(repo, tag) == commit:
+            return repo
+        if commit:
+            gitrepo.git("tag", "--force", tag, commit, cwd=repo)
+            return repo
     repo.mkdir(parents=True, exist_ok=True)
     if not gitrepo.is_repo_root(repo):
         gitrepo.init(repo)
@@ -142,6 +268,7 @@ def _cached_bundle() -> Path:
             shutil.copytree(source, target)
         elif source.exists():
             shutil.copy2(source, target)
-    gitrepo.commit_all(repo, f"mlplate template {tag}", allow_empty=True)
-    gitrepo.git("tag", tag, cwd=repo)
+    commit = gitrepo.commit_all(repo, f"mlplate template {tag}", allow_empty=True)
+    gitrepo.git("update-ref", build, commit, cwd=repo)
+    gitrepo.git("tag", "--force", tag, commit, cwd=repo)
     return repo

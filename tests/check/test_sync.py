@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlplate.check import cache, check
-from mlplate.check.fixtures import git_url
+from mlplate import gitrepo, template_cache
+from mlplate.check import check
+from mlplate.template_source import git_url
 from mlplate.check.registry import Status
 from tests.conftest import git
 
@@ -128,11 +129,11 @@ def test_a_remote_template_is_asked_for_its_tags_once_an_hour(project, template,
     def offline(*args, **kwargs):
         raise AssertionError("asked the network again")
 
-    online = cache._git_network  # pylint: disable=protected-access
-    monkeypatch.setattr(cache, "_git_network", offline)
+    online = gitrepo._network  # pylint: disable=protected-access
+    monkeypatch.setattr(gitrepo, "_network", offline)
     assert outcome(project, "MP102").status is Status.PASS  # the saved list: no v2.0.0 yet
-    monkeypatch.setattr(cache, "_git_network", online)
-    monkeypatch.setattr(cache, "TAGS_FRESH_FOR", 0)  # an hour later
+    monkeypatch.setattr(gitrepo, "_network", online)
+    monkeypatch.setattr(template_cache, "TAGS_FRESH_FOR", 0)  # an hour later
     assert outcome(project, "MP102").details == (
         "1 release(s) behind: on v1.0.0, latest is v2.0.0",
     )
@@ -185,7 +186,7 @@ def test_mp103_renders_once_then_reads_the_cache(project, monkeypatch):
     def no_render(*args, **kwargs):
         raise AssertionError("rendered again")
 
-    monkeypatch.setattr(cache, "render", no_render)
+    monkeypatch.setattr(template_cache, "render", no_render)
     assert outcome(project, "MP103").status is Status.PASS
 
 
@@ -193,7 +194,7 @@ def test_checks_that_need_no_render_do_not_render(project, monkeypatch):
     def no_render(*args, **kwargs):
         raise AssertionError("rendered")
 
-    monkeypatch.setattr(cache, "render", no_render)
+    monkeypatch.setattr(template_cache, "render", no_render)
     result = check(project, ignore=["MP103"])
     assert "MP103" not in {o.id for o in result.outcomes}
 

@@ -49,8 +49,8 @@ def test_wheel_install_generates_from_the_bundled_template(tmp_path: Path) -> No
         assert done.returncode == 0, done.stderr
     answers = yaml.safe_load((tmp_path / "a/.copier-answers.yml").read_text())
     assert answers["_commit"] == f"v{mlplate.__version__}"
-    cached = Path(answers["_src_path"])
-    assert cached == tmp_path / "cache/mlplate/template"
+    assert answers["_src_path"] == "mlplate:bundled"  # not this machine's cache path
+    cached = tmp_path / "cache/mlplate/template"
     tags = subprocess.run(
         ["git", "tag"], cwd=cached, capture_output=True, text=True, check=True
     ).stdout.split()
@@ -58,3 +58,17 @@ def test_wheel_install_generates_from_the_bundled_template(tmp_path: Path) -> No
     assert (tmp_path / "a/pyproject.toml").read_text() == (
         tmp_path / "b/pyproject.toml"
     ).read_text()
+
+    # A teammate: a clone of the project, their own cache, the same mlplate.
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "a"), str(tmp_path / "c")], check=True)
+    teammate = env | {"MLPLATE_CACHE_DIR": str(tmp_path / "their-cache")}
+    done = subprocess.run(
+        [str(tmp_path / "venv/bin/mlplate"), "update", "--no-lock", "--json"],
+        cwd=tmp_path / "c",
+        env=teammate,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"up_to_date": true' in done.stdout

@@ -216,3 +216,8 @@ class MP306(Check):
         Fix: restore it from the template.
         """
         return (root / "mkdocs.yml").is_file()
+
+
+def checks() -> list[type[Check]]:
+    """The conventions family, as the `mlplate.checks` entry point in pyproject.toml lists it."""
+    return [MP301, MP302, MP303, MP304, MP305, MP306]

@@ -24,7 +24,8 @@ Dockerfile, the template is unreachable, uv is not installed).
 - `--list` prints this table.
 
 **Template.** The sync checks read `_src_path` and `_commit` from
-`.copier-answers.yml`: a local git repository is read in place; a git URL is
+`.copier-answers.yml`: `mlplate:bundled` is the template of the installed mlplate;
+a local git repository is read in place; a git URL is
 asked for its tags with `git ls-remote` (at most once an hour; the list is kept
 in the cache) and, for the checks that compare files,
 mirrored once into mlplate's cache (`$MLPLATE_CACHE_DIR`, else `~/.cache`) and
@@ -33,8 +34,28 @@ template skips those checks.
 
 **Speed.** Fixtures are computed once and only when a selected check needs them,
 so `--select MP102` never renders. The render MP103 compares against is cached
-per (template, exact commit, answers, mlplate and copier versions): a commit
-never changes, so after the first run the whole set takes well under a second.
+per (template content at the recorded commit, answers, mlplate and copier
+versions): that content never changes, so after the first run the whole set takes
+well under a second.
+
+**Your own checks.** `mlplate check` runs every check listed in the `mlplate.checks`
+entry point group, as repo-review runs its plugins; mlplate's own families are
+registered there too (its `pyproject.toml`). A team adds a family without forking:
+a package with a module of `Check` classes (the class name is the ID, the
+docstring the title, `check()`'s parameters name the fixtures it reads: `root`,
+`answers`, `pyproject`, `precommit`, `workflows`, `dockerfile`, `tracked`, …, and
+its docstring is the failure message with the fix), a function returning them,
+and in its `pyproject.toml`
+
+```toml
+[project.entry-points."mlplate.checks"]
+team = "team_checks:checks"   # def checks(): return [TEAM001, TEAM002]
+```
+
+Installed next to mlplate (`uv tool install mlplate --with team-checks`, or
+`uvx --from mlplate --with team-checks mlplate check`), its checks run, are
+selected with `--select team`, and show in `--list` and `--json`. A plugin that
+fails to load stops the run with its name (exit 2).
 
 **In a project.** The template's `.github/workflows/template-sync.yml` runs the
 sync family weekly and, when the project is behind, opens a pull request with

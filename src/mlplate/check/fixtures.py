@@ -17,17 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
-from mlplate import _proc, gitrepo, ownership, template_source
-from mlplate.check import cache
+from mlplate import answers_file, gitrepo, ownership, questions, template_cache, template_source
 from mlplate.check.registry import Skip
 from mlplate.errors import MlplateError
 from mlplate.template_source import TemplateRef
 
-ANSWERS_FILE = ".copier-answers.yml"
+ANSWERS_FILE = answers_file.NAME
 _DESCRIBED = re.compile(r"^(?P<tag>.+)-\d+-g[0-9a-f]+$")  # `git describe`: v1.2.0-3-gabc1234
-_SHORTHANDS = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}  # copier's
 
 
 def _yaml(path: Path) -> Any:
@@ -35,37 +33,6 @@ def _yaml(path: Path) -> Any:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return None
-
-
-def release(tag: str) -> Version | None:
-    """The PEP 440 final release a tag names (copier's rule), or None."""
-    try:
-        version = Version(tag)
-    except InvalidVersion:
-        return None
-    return None if version.is_prerelease else version
-
-
-def git_url(src: str) -> str:
-    """A URL git understands for copier's `_src_path` forms (gh:, gl:, git+https:)."""
-    for short, long in _SHORTHANDS.items():
-        if src.startswith(short):
-            return long + src[len(short) :]
-    return src[len("git+") :] if src.startswith("git+") else src
-
-
-def _remote_template(src: str, commit: str) -> TemplateRef | Skip:
-    """A git URL's recorded version, from a mirror in the cache (cloned or fetched if needed)."""
-    try:
-        clone = cache.remote_clone(git_url(src), commit)
-    except cache.Unreachable as error:
-        return Skip(f"the template {src} is unreachable: {error}")
-    sha = _proc.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}"], cwd=clone, check=False
-    ).stdout.strip()
-    if not sha:
-        return Skip(f"the template {src} has no version {commit}")
-    return TemplateRef(src=src, repo=clone, commit=sha, version=commit)
 
 
 class Fixtures:  # pylint: disable=too-many-public-methods
@@ -89,8 +56,7 @@ class Fixtures:  # pylint: disable=too-many-public-methods
     @cached_property
     def answers(self) -> dict[str, Any] | None:
         """The parsed answers file, or None when it is missing or unreadable."""
-        loaded = _yaml(self.root / ANSWERS_FILE)
-        return loaded if isinstance(loaded, dict) else None
+        return answers_file.load(self.root)
 
     @cached_property
     def package(self) -> str | None:
@@ -115,15 +81,9 @@ class Fixtures:  # pylint: disable=too-many-public-methods
         Also right for a project in a sub-folder of a repository (git lists paths
         relative to the folder it runs in).
         """
-        listed = _proc.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-            cwd=self.root,
-            check=False,
-        )
-        if listed.returncode == 0:
-            return sorted(
-                {line for line in listed.stdout.splitlines() if (self.root / line).is_file()}
-            )
+        listed = gitrepo.listed_files(self.root)
+        if listed is not None:
+            return [line for line in listed if (self.root / line).is_file()]
         return sorted(
             p.relative_to(self.root).as_posix()
             for p in self.root.rglob("*")
@@ -161,10 +121,10 @@ class Fixtures:  # pylint: disable=too-many-public-methods
     @cached_property
     def recorded(self) -> tuple[str, str] | Skip:
         """`_src_path` and `_commit` from the answers file."""
-        answers = self.answers or {}
-        if not answers.get("_src_path") or not answers.get("_commit"):
+        recorded = answers_file.source(self.answers or {})
+        if recorded is None:
             return Skip(f"{ANSWERS_FILE} records no `_src_path` and `_commit`")
-        return str(answers["_src_path"]), str(answers["_commit"])
+        return recorded
 
     @cached_property
     def template(self) -> TemplateRef | Skip:
@@ -172,34 +132,20 @@ class Fixtures:  # pylint: disable=too-many-public-methods
         if isinstance(self.recorded, Skip):
             return self.recorded
         src, commit = self.recorded
-        if template_source.is_remote(src):
-            return _remote_template(src, commit)
-        if not Path(src).is_absolute():  # relative to the project, as copier reads it there
-            src = str((self.root / src).resolve())
-        if not Path(src).exists():
-            return Skip(f"the template {src} does not exist on this machine")
         try:
-            return template_source.resolve(src, commit)
+            return template_cache.version(self.root, src, commit, what="the recorded version")
         except MlplateError as error:
-            return Skip(f"the template {src} at {commit} cannot be read: {error}")
+            return Skip(str(error))
 
     @cached_property
     def release_tags(self) -> list[str] | Skip:
         """The template's tags (a remote one is asked with `git ls-remote`, not cloned)."""
         if isinstance(self.recorded, Skip):
             return self.recorded
-        src = self.recorded[0]
-        if template_source.is_remote(src):
-            try:
-                return cache.remote_tags(git_url(src))
-            except cache.Unreachable as error:
-                return Skip(f"the template {src} is unreachable: {error}")
-        template = self.template
-        if isinstance(template, Skip):
-            return template
-        if template.repo is None:
-            return Skip(f"the template {src} is not a git repository, so it has no releases")
-        return gitrepo.tags(template.repo)
+        try:
+            return template_cache.release_tags(self.root, self.recorded[0])
+        except MlplateError as error:
+            return Skip(str(error))
 
     @cached_property
     def recorded_version(self) -> Version | Skip:
@@ -208,16 +154,12 @@ class Fixtures:  # pylint: disable=too-many-public-methods
             return self.recorded
         commit = self.recorded[1]
         described = _DESCRIBED.match(commit)
-        version = release(described.group("tag") if described else commit)
+        version = template_source.release(described.group("tag") if described else commit)
         if version is None and not template_source.is_remote(self.recorded[0]):
             template = self.template  # a bare hash: ask the local repository for the tag before
             if isinstance(template, TemplateRef) and template.repo and template.commit:
-                nearest = _proc.run(
-                    ["git", "describe", "--tags", "--abbrev=0", template.commit],
-                    cwd=template.repo,
-                    check=False,
-                ).stdout.strip()
-                version = release(nearest) if nearest else Version("0")
+                nearest = gitrepo.nearest_tag(template.repo, template.commit)
+                version = template_source.release(nearest) if nearest else Version("0")
         if version is None:
             return Skip(f"`_commit: {commit}` is not a release, so versions behind are not counted")
         return version
@@ -228,30 +170,17 @@ class Fixtures:  # pylint: disable=too-many-public-methods
         template = self.template
         if isinstance(template, Skip):
             return template
-        text = None
-        for name in ("copier.yml", "copier.yaml"):
-            if template.repo is not None and not template.worktree:
-                done = _proc.run(
-                    ["git", "show", f"{template.commit}:{name}"], cwd=template.repo, check=False
-                )
-                text = done.stdout if done.returncode == 0 else None
-            elif (Path(template.src) / name).is_file():
-                text = (Path(template.src) / name).read_text(encoding="utf-8")
-            if text is not None:
-                break
+        text = questions.config_text(template)
         if text is None:
             return Skip("the template has no copier.yml at the recorded version")
         try:
-            config = yaml.safe_load(text) or {}
+            return questions.parse_config(text)
         except yaml.YAMLError:
             return Skip(
                 "the template's copier.yml uses YAML tags (e.g. !include) mlplate cannot read"
             )
-        return (
-            config
-            if isinstance(config, dict)
-            else Skip("the template's copier.yml is not a mapping")
-        )
+        except ValueError as error:
+            return Skip(str(error))
 
     @cached_property
     def rendered(self) -> Path | Skip:
@@ -262,6 +191,6 @@ class Fixtures:  # pylint: disable=too-many-public-methods
         data = {k: v for k, v in (self.answers or {}).items() if not str(k).startswith("_")}
         self._scratch = self._scratch or Path(tempfile.mkdtemp(prefix="mlplate-check-"))
         try:
-            return cache.rendered(template, data, self._scratch)
+            return template_cache.rendered(template, data, self._scratch / "rendered")
         except MlplateError as error:
             return Skip(f"the recorded template version cannot be rendered: {error}")

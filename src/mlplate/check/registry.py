@@ -8,12 +8,16 @@ skipped, not failed), and `check()`'s docstring is the failure message with the 
 those details), or a `Skip` (not applicable here). A fixture that cannot be
 computed here returns a `Skip` too, and the check is skipped with its reason.
 
+Checks are found, as repo-review finds its plugins, through the `mlplate.checks`
+entry point group (`mlplate.check.catalog`): mlplate's own families are listed
+there in pyproject.toml, and a team's package adds its own the same way.
+
 Why not repo-review itself (the model for this shape): its checks read a
-`Traversable` root and fail with one message string, and it finds checks through
-an entry-point scan. mlplate's checks run git and uv on a real checkout, name the
-files at fault (which become GitHub annotations), and must start fast inside a
-pre-commit hook. The shape is the same (class name = ID, family, requires,
-docstrings, fixtures by parameter name), so moving onto it later is mechanical.
+`Traversable` root and fail with one message string. mlplate's checks run git
+and uv on a real checkout, name the files at fault (which become GitHub
+annotations), and must start fast inside a pre-commit hook. The shape is the
+same (class name = ID, family, requires, docstrings, fixtures by parameter
+name), so moving onto it later is mechanical.
 """
 
 from __future__ import annotations
@@ -53,16 +57,11 @@ class Outcome:
 
 
 class Check:
-    """Base of every check; subclasses are registered by defining them."""
+    """Base of every check; a check runs when an `mlplate.checks` entry point lists it."""
 
     family: ClassVar[str] = ""
     requires: ClassVar[frozenset[str]] = frozenset()
     file: ClassVar[str] = ""  # the file a failure is annotated on when its details name none
-    registry: ClassVar[dict[str, type[Check]]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        Check.registry[cls.__name__] = cls
 
     @classmethod
     def title(cls) -> str:

@@ -81,3 +81,8 @@ class MP204(Check):
             path.is_file() and path.suffix in {".yaml", ".yml", ".toml", ".json"}
             for path in (root / "configs").rglob("*")
         )
+
+
+def checks() -> list[type[Check]]:
+    """The structure family, as the `mlplate.checks` entry point in pyproject.toml lists it."""
+    return [MP201, MP202, MP203, MP204]

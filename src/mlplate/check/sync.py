@@ -8,8 +8,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from mlplate import ownership
-from mlplate.check.fixtures import release
+from mlplate import answers_file, ownership, template_source
 from mlplate.check.registry import Check, Skip
 from mlplate.errors import MlplateError
 from mlplate.update import apply
@@ -25,7 +24,7 @@ class MP101(Check):
     """Answers file present and copier-standard"""
 
     family = "sync"
-    file = ".copier-answers.yml"
+    file = answers_file.NAME
 
     @staticmethod
     def check(answers: dict[str, Any] | None) -> bool:
@@ -42,7 +41,7 @@ class MP102(Check):
     """On the latest template release"""
 
     family = "sync"
-    file = ".copier-answers.yml"
+    file = answers_file.NAME
     requires = frozenset({"MP101"})
 
     @staticmethod
@@ -53,9 +52,7 @@ class MP102(Check):
         The project is behind the template's latest release.
         Fix: run `mlplate update` (or `copier update`) in the project and review the result.
         """
-        releases = sorted(
-            (version, tag) for tag in release_tags if (version := release(tag)) is not None
-        )
+        releases = template_source.releases(release_tags)
         if not releases:
             return Skip("the template has no release tags")
         newer = [tag for version, tag in releases if version > recorded_version]
@@ -162,7 +159,7 @@ class MP106(Check):
     """Answers match the template's questions"""
 
     family = "sync"
-    file = ".copier-answers.yml"
+    file = answers_file.NAME
     requires = frozenset({"MP101"})
 
     @staticmethod
@@ -218,3 +215,8 @@ class MP107(Check):
         except MlplateError as error:
             return str(error)
         return None
+
+
+def checks() -> list[type[Check]]:
+    """The sync family, as the `mlplate.checks` entry point in pyproject.toml lists it."""
+    return [MP101, MP102, MP103, MP104, MP105, MP106, MP107]

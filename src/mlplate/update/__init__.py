@@ -20,9 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mlplate import gitrepo, lockfile, migrations, questions
+from mlplate.answers_file import recording
 from mlplate.errors import DirtyWorktree, MissingAnswer, UserError
 from mlplate.update import answers as answers_file
 from mlplate.update import apply, renders, source, steps
@@ -278,20 +277,16 @@ def _changed_answers(before: Mapping[str, Any], after: Mapping[str, Any]) -> dic
 
 def _explained(missing: MissingAnswer, asked: Mapping[str, questions.Question] | None) -> UserError:
     """The MissingAnswer error again, with the question's help text from the template."""
-    found = re.search(r"asks '([^']+)'", missing.message)
-    name = found.group(1) if found else ""
-    question = (asked or {}).get(name)
-    if question is None or "(" in missing.message:
+    question = (asked or {}).get(missing.question)
+    if question is None or missing.help_text:
         return missing
-    return MissingAnswer(question=name, help_text=question.help)
+    return MissingAnswer(question=missing.question, help_text=question.help)
 
 
 def _answers_at(path: Path, version: str) -> bytes:
     """The target's answers file, recording `version` (a cached render may name its commit
     by another of its tags)."""
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    recorded = yaml.safe_dump({"_commit": version}, default_flow_style=False, width=1_000_000)
-    return "".join(recorded if line.startswith("_commit:") else line for line in lines).encode()
+    return recording(path.read_text(encoding="utf-8"), version=version).encode()
 
 
 def _shown(root: Path, path: Path) -> str:

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from mlplate import answers_file, gitrepo
+from mlplate.errors import InvalidAnswersFile
 
-from mlplate import gitrepo
-from mlplate.errors import InvalidAnswersFile, NoAnswersFile
-
-ANSWERS_FILE = ".copier-answers.yml"
+ANSWERS_FILE = answers_file.NAME
 _HISTORY = 20  # answers-file commits read at most: the run since the last update is short
 
 
@@ -43,37 +41,23 @@ class Recorded:
         }
 
 
-def _parse(text: str) -> dict[str, Any]:
-    try:
-        loaded = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InvalidAnswersFile(reason=f"is not valid YAML{where}") from None
-    if not isinstance(loaded, dict):
-        raise InvalidAnswersFile(reason="is not a mapping of question: answer")
-    return loaded
-
-
-def _public(answers: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in answers.items() if not str(k).startswith("_")}
+_parse = answers_file.parse
+_public = answers_file.public
 
 
 def read(root: Path) -> Recorded:
     """Read and check the answers file of the project at `root` (a git work tree)."""
-    path = root / ANSWERS_FILE
-    if not path.is_file():
-        raise NoAnswersFile(path=root)
-    answers = _parse(path.read_text(encoding="utf-8"))
-    src, commit = answers.get("_src_path"), answers.get("_commit")
-    if not src or not commit:
+    answers = answers_file.read(root)
+    recorded = answers_file.source(answers)
+    if recorded is None:
         missing = " and ".join(k for k in ("_src_path", "_commit") if not answers.get(k))
         raise InvalidAnswersFile(
             reason=f"records no {missing}: the template and the version the project came from"
         )
+    src, commit = recorded
     return Recorded(
-        src=str(src),
-        commit=str(commit),
+        src=src,
+        commit=commit,
         answers=_public(answers),
         rendered_with=_public(_last_rendered(root, str(commit)) or answers),
     )
@@ -105,6 +89,6 @@ def _last_rendered(root: Path, commit: str) -> dict[str, Any] | None:
 
 def _at(root: Path, sha: str) -> Any:
     try:
-        return yaml.safe_load(gitrepo.show_file(root, sha, ANSWERS_FILE) or "")
-    except yaml.YAMLError:
+        return answers_file.parse(gitrepo.show_file(root, sha, ANSWERS_FILE) or "")
+    except InvalidAnswersFile:
         return None

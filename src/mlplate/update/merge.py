@@ -5,13 +5,12 @@ Conflicts are written inline with standard markers, never as `.rej` files.
 
 from __future__ import annotations
 
-import subprocess
+
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlplate import _proc
-from mlplate.errors import CommandFailed
+from mlplate import gitrepo
 
 
 @dataclass(frozen=True)
@@ -29,30 +28,11 @@ def is_binary(*contents: bytes | None) -> bool:
 
 def three_way(base: bytes, ours: bytes, theirs: bytes, *, labels: tuple[str, str, str]) -> Merged:
     """Merge `theirs` into `ours` relative to `base` with `git merge-file`."""
-    _proc.require("git")
     with tempfile.TemporaryDirectory(prefix="mlplate-merge-") as tmp:
         paths = []
         for name, content in (("ours", ours), ("base", base), ("theirs", theirs)):
             path = Path(tmp) / name
             path.write_bytes(content)
             paths.append(str(path))
-        done = subprocess.run(
-            [
-                "git",
-                "merge-file",
-                "--stdout",
-                "-L",
-                labels[0],
-                "-L",
-                labels[1],
-                "-L",
-                labels[2],
-                *paths,
-            ],
-            capture_output=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    if done.returncode < 0 or done.returncode > 127:
-        raise CommandFailed(command="git merge-file", output=done.stderr.decode(errors="replace"))
-    return Merged(done.stdout, conflicted=done.returncode > 0)
+        merged, conflicts = gitrepo.merge_file((paths[0], paths[1], paths[2]), labels)
+    return Merged(merged, conflicted=conflicts > 0)

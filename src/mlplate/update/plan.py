@@ -10,12 +10,12 @@ project's `.mlplate.yml` merged with the template's is decided first.
 from __future__ import annotations
 
 import os
-import subprocess
+
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from mlplate import ownership
+from mlplate import gitrepo, ownership
 from mlplate.errors import UserError
 from mlplate.ownership import Owner, Policy
 from mlplate.update.apply import fingerprint_of
@@ -144,13 +144,7 @@ def _linked_folder(project: Path, rel: str, known: dict[str, bool]) -> str:
 
 def template_renames(base: Path, theirs: Path) -> dict[str, str]:
     """Paths the template moved between the two renders (old → new), as git detects renames."""
-    done = subprocess.run(
-        ["git", "diff", "--no-index", "-z", "--name-status", "-M50%", "--", str(base), str(theirs)],
-        capture_output=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    fields = done.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    fields = gitrepo.diff_name_status(base, theirs, renames="50%")
     renames = {}
     i = 0
     while i < len(fields):

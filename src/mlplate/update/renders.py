@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mlplate import template_cache
 from mlplate.render import render
 from mlplate.template_source import TemplateRef
 
@@ -62,10 +63,7 @@ def one(
     """`template` rendered with `answers`: a cached tree, or a fresh one under `scratch/name`."""
     with _no_index_sync():
         if defaults and template.commit and not template.worktree:
-            # Imported here: the cache module belongs to `mlplate check`.
-            from mlplate.check import cache  # pylint: disable=import-outside-toplevel
-
-            return cache.rendered(template, dict(answers), scratch / name)
+            return template_cache.rendered(template, dict(answers), scratch / name)
         target = scratch / name
         render(template, target, data=answers, defaults=defaults)
         return target
