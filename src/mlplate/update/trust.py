@@ -56,17 +56,18 @@ def _matches(prefix: str, src: str) -> bool:
     return src == prefix or src.rstrip("/") == prefix.rstrip("/")
 
 
-def _bundled(repo: Path | None) -> bool:
-    if repo is None:
+def _bundled(template: TemplateRef) -> bool:
+    if template_source.is_bundled(template.src):
+        return True
+    if template.repo is None:
         return False
     checkout = Path(template_source.__file__).resolve().parents[2]
-    cache = template_source._cache_dir()  # pylint: disable=protected-access
-    return repo.resolve() in (checkout, cache.resolve())
+    return template.repo.resolve() in (checkout, template_source.cache_dir().resolve())
 
 
 def is_trusted(template: TemplateRef, *, flag: bool) -> bool:
     """True when `template` may run code: --trust, bundled, or listed as trusted."""
-    if flag or _bundled(template.repo):
+    if flag or _bundled(template):
         return True
     candidates = {template.src}
     if template.repo is not None:
