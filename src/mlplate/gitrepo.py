@@ -345,11 +345,11 @@ def _network(args: list[str], cwd: Path | None = None) -> str:
 def remote_tags(url: str) -> list[str]:
     """The tag names of the repository at `url` (`git ls-remote`, no clone)."""
     out = _network(["ls-remote", "--tags", "--refs", url])
-    tags = "refs/tags/"
+    refs = "refs/tags/"
     return [
-        ref[len(tags) :]
+        ref[len(refs) :]
         for line in out.splitlines()
-        if (ref := line.partition("\t")[2]).startswith(tags)
+        if (ref := line.partition("\t")[2]).startswith(refs)
     ]
 
 

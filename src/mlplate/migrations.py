@@ -25,7 +25,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from mlplate import gitrepo
+from mlplate import _proc, gitrepo
 from mlplate.errors import UserError
 from mlplate.template_source import TemplateRef
 
@@ -77,14 +77,11 @@ def run(
     with tempfile.TemporaryDirectory(prefix="mlplate-migrations-") as tmp:
         gitrepo.export_tree(template.repo, template.commit, Path(tmp))
         for name in names:
-            done = subprocess.run(
+            done = _proc.run(
                 [sys.executable, str(Path(tmp) / FOLDER / name), str(project)],
                 cwd=project,
                 env=env,
-                capture_output=True,
-                text=True,
                 check=False,
-                stdin=subprocess.DEVNULL,
             )
             if done.returncode != 0:
                 last = (done.stderr or done.stdout).strip().splitlines()

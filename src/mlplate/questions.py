@@ -65,10 +65,9 @@ def specs(text: str) -> dict[str, dict[str, Any]]:
 
 def settings(template: TemplateRef) -> dict[str, Any]:
     """The `_`-settings of a copier.yml (`_migrations`, `_tasks`, …); empty when unreadable."""
-    text = _config_text(template)
     try:
-        config = yaml.safe_load(text or "") or {}
-    except yaml.YAMLError:
+        config = parse_config(config_text(template) or "")
+    except (ValueError, yaml.YAMLError):
         return {}
     return {str(k): v for k, v in config.items() if str(k).startswith("_")}
 
