@@ -18,7 +18,6 @@ run. The format is described in `hooks/README.md`.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
