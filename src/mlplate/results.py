@@ -25,6 +25,8 @@ class NewResult:
     git_commit: str | None
     lockfile: bool
     steps: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    files: list[str] = field(default_factory=list)  # the project's files, relative, sorted
 
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON form printed by --json."""
