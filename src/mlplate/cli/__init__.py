@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode click returns a command's typer.Exit code instead of exiting.
         returned = command.main(args=args, prog_name="mlplate", standalone_mode=False)
     except typer.Exit as done:
+        if isinstance(done.__cause__, KeyboardInterrupt):  # typer's silent Ctrl-C exit
+            return interrupted()
         return done.exit_code
     except (KeyboardInterrupt, typer.Abort):
         return interrupted()
