@@ -32,8 +32,6 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode click returns a command's typer.Exit code instead of exiting.
         returned = command.main(args=args, prog_name="mlplate", standalone_mode=False)
     except typer.Exit as done:
-        if isinstance(done.__cause__, KeyboardInterrupt):  # typer's silent Ctrl-C exit
-            return interrupted()
         return done.exit_code
     except (KeyboardInterrupt, typer.Abort):
         return interrupted()
@@ -41,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         return _usage_error(error)
     except Exception as error:  # pylint: disable=broad-exception-caught
         return _report(error)
+    if returned == EXIT_INTERRUPTED:  # typer turns Ctrl-C inside a command into a silent 130
+        return interrupted()
     return returned if isinstance(returned, int) else 0
 
 
