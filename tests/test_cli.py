@@ -190,3 +190,61 @@ def test_ctrl_c_during_a_command_is_one_line_and_exit_130(run_cli, monkeypatch, 
     assert done.exit_code == 130
     assert done.stderr == "interrupted: nothing was changed\n"
     assert not (tmp_path / "p").exists() and not Path(tmp_path / "p").is_dir()
+
+
+AUTHOR_TEMPLATE = {
+    **SMALL_TEMPLATE,
+    "copier.yml": SMALL_TEMPLATE["copier.yml"]
+    + "author_name:\n  type: str\n  default: ML Team\n"
+    + "author_email:\n  type: str\n  default: ml-team@example.com\n",
+}
+
+
+def _git_config(monkeypatch, tmp_path, text: str) -> None:
+    """Point git at a global config of `text` only, with no identity from the environment."""
+    config = tmp_path / "gitconfig"
+    config.write_text(text)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for variable in ("NAME", "EMAIL"):
+        for role in ("AUTHOR", "COMMITTER"):
+            monkeypatch.delenv(f"GIT_{role}_{variable}", raising=False)
+
+
+def test_authors_default_to_the_git_identity(template_repo, run_cli, tmp_path, monkeypatch):
+    repo = template_repo(AUTHOR_TEMPLATE)
+    _git_config(monkeypatch, tmp_path, "[user]\n\tname = Zoë Ünal\n\temail = zoe@example.org\n")
+    done = run_cli("new", tmp_path / "p", "-t", repo.root, "-l", "--no-lock", "--json")
+    assert done.exit_code == 0, done.stdout
+    answers = json.loads(done.stdout)["answers"]
+    assert (answers["author_name"], answers["author_email"]) == ("Zoë Ünal", "zoe@example.org")
+    assert done.stderr == ""
+    given = run_cli(
+        "new", tmp_path / "q", "-t", repo.root, "-l", "--no-lock", "--json", "-d", "author_name=X"
+    )
+    assert json.loads(given.stdout)["answers"]["author_name"] == "X"  # an answer still wins
+
+
+def test_no_git_identity_warns_once_and_commits_as_mlplate(
+    template_repo, run_cli, tmp_path, monkeypatch
+):
+    repo = template_repo(AUTHOR_TEMPLATE)
+    _git_config(monkeypatch, tmp_path, "")
+    dest = tmp_path / "p"
+    done = run_cli("new", dest, "-t", repo.root, "-l", "--no-lock")
+    assert done.exit_code == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert (
+        len(warnings) == 1
+        and "user.name" in warnings[0]
+        and "mlplate <mlplate@localhost>" in (warnings[0])
+    )
+    author = subprocess.run(
+        ["git", "log", "-1", "--format=%an <%ae>"],
+        cwd=dest,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert author == "mlplate <mlplate@localhost>"
+    assert "author_name: ML Team" in (dest / ".copier-answers.yml").read_text()

@@ -134,6 +134,7 @@ def test_new_json_summary_has_a_versioned_envelope(template_repo, run_cli, tmp_p
         "steps",
         "dry_run",
         "files",
+        "warnings",
     }
     assert payload["mlplate_result_version"] == "1"
     assert payload["command"] == "new"

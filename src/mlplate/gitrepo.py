@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -44,12 +45,34 @@ def commit_all(path: Path, message: str, *, allow_empty: bool = False) -> str:
     return git("rev-parse", "HEAD", cwd=path)
 
 
+FALLBACK_AUTHOR = f"{_FALLBACK_IDENTITY['GIT_AUTHOR_NAME']} <{_FALLBACK_IDENTITY['GIT_AUTHOR_EMAIL']}>"
+
+
 def _has_identity(path: Path) -> bool:
     if os.environ.get("GIT_AUTHOR_EMAIL") and os.environ.get("GIT_COMMITTER_EMAIL"):
         return True
-    name = _proc.run(["git", "config", "user.name"], cwd=path, check=False).stdout.strip()
-    email = _proc.run(["git", "config", "user.email"], cwd=path, check=False).stdout.strip()
+    name, email = identity(path)
     return bool(name and email)
+
+
+def identity(path: Path | None = None) -> tuple[str, str]:
+    """git's configured user.name and user.email (empty strings where unset, or without git)."""
+    if shutil.which("git") is None:
+        return "", ""
+    where = path if path is not None and path.is_dir() else None
+    values = []
+    for key, variable in (("user.name", "GIT_AUTHOR_NAME"), ("user.email", "GIT_AUTHOR_EMAIL")):
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            done = _proc.run(["git", "config", "--get", key], cwd=where, check=False)
+            value = done.stdout.strip()
+        values.append(value)
+    return values[0], values[1]
+
+
+def has_identity(path: Path | None = None) -> bool:
+    """True when a commit made here would carry the user's own name and e-mail."""
+    return _has_identity(path if path is not None else Path.cwd())
 
 
 def dirty_paths(path: Path, *, include_untracked: bool = True) -> list[str]:

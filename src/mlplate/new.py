@@ -55,15 +55,28 @@ def new(  # pylint: disable=too-many-arguments
     if answers_file is not None:
         answers.update(questions.read_answers_file(Path(answers_file)))
     answers.update(data or {})
-    questions.check_known(answers, questions.load(source))
+    asked = questions.load(source)
+    questions.check_known(answers, asked)
+    user_defaults = _git_author_defaults(asked)
+    warnings: list[str] = []
+    if git and not gitrepo.has_identity():
+        warnings.append(
+            "git has no user.name/user.email: the first commit is authored as "
+            f"{gitrepo.FALLBACK_AUTHOR} (set them with `git config --global user.name/user.email`, "
+            "then `git commit --amend --reset-author`)"
+        )
 
     if dry_run:
-        return _dry_run(dest, source, answers, defaults=defaults, lock=lock, git=git)
+        return _dry_run(
+            dest, source, answers, defaults=defaults, lock=lock, git=git, user_defaults=user_defaults
+        )
     steps: list[str] = []
     commit: str | None = None
     with staged_directory(dest) as work:
         progress("Rendering the template")
-        rendered = render(source, work, data=answers, defaults=defaults)
+        rendered = render(
+            source, work, data=answers, defaults=defaults, user_defaults=user_defaults
+        )
         steps.append("render")
         files = _files(work)
         if lock and (work / "pyproject.toml").is_file():
@@ -86,7 +99,17 @@ def new(  # pylint: disable=too-many-arguments
         lockfile=lock and (dest / lockfile.LOCKFILE).is_file(),
         steps=steps,
         files=files,
+        warnings=warnings,
     )
+
+
+def _git_author_defaults(asked: Mapping[str, Any] | None) -> dict[str, str]:
+    """The user's git name and e-mail as the defaults of the template's author questions."""
+    if asked is not None and not {"author_name", "author_email"} & set(asked):
+        return {}
+    name, email = gitrepo.identity()
+    found = {"author_name": name, "author_email": email}
+    return {k: v for k, v in found.items() if v and (asked is None or k in asked)}
 
 
 def _dry_run(  # pylint: disable=too-many-arguments
@@ -97,11 +120,14 @@ def _dry_run(  # pylint: disable=too-many-arguments
     defaults: bool,
     lock: bool,
     git: bool,
+    user_defaults: dict[str, str],
 ) -> NewResult:
     """Render into a temporary directory (so answers are fully validated), list it, discard it."""
     with tempfile.TemporaryDirectory(prefix="mlplate-dry-run-") as tmp:
         work = Path(tmp) / dest.name
-        rendered = render(source, work, data=answers, defaults=defaults)
+        rendered = render(
+            source, work, data=answers, defaults=defaults, user_defaults=user_defaults
+        )
         files = _files(work)
         will_lock = lock and (work / "pyproject.toml").is_file()
     return NewResult(

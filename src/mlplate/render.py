@@ -37,11 +37,16 @@ def render(
     *,
     data: Mapping[str, Any],
     defaults: bool = True,
+    user_defaults: Mapping[str, Any] | None = None,
 ) -> Rendered:
-    """Render `template` into `dest` (created; must not exist or be empty)."""
+    """Render `template` into `dest` (created; must not exist or be empty).
+
+    `user_defaults` replace the template's defaults (still asked, unlike `data`).
+    """
+    extra = {"user_defaults": dict(user_defaults or {})}
     if template.repo is None:
         return _copier_copy(
-            template.src, dest, data=data, defaults=defaults, vcs_ref=template.version
+            template.src, dest, data=data, defaults=defaults, vcs_ref=template.version, **extra
         )
     with tempfile.TemporaryDirectory(prefix="mlplate-tpl-") as tmp:
         snapshot = Path(tmp)
@@ -49,7 +54,9 @@ def render(
             _copy_worktree(template.repo, snapshot)
         else:
             gitrepo.export_tree(template.repo, template.commit or "HEAD", snapshot)
-        rendered = _copier_copy(str(snapshot), dest, data=data, defaults=defaults, vcs_ref=None)
+        rendered = _copier_copy(
+            str(snapshot), dest, data=data, defaults=defaults, vcs_ref=None, **extra
+        )
     _record_source(dest / rendered.answers_file, src=template.src, version=template.version)
     return rendered
 
@@ -69,8 +76,14 @@ def _copy_worktree(repo: Path, dest: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _copier_copy(
-    src: str, dest: Path, *, data: Mapping[str, Any], defaults: bool, vcs_ref: str | None
+def _copier_copy(  # pylint: disable=too-many-arguments
+    src: str,
+    dest: Path,
+    *,
+    data: Mapping[str, Any],
+    defaults: bool,
+    vcs_ref: str | None,
+    user_defaults: dict[str, Any],
 ) -> Rendered:
     # Imported here: copier pulls in a large dependency tree that `mlplate --help` does not need.
     import copier  # pylint: disable=import-outside-toplevel
@@ -89,6 +102,7 @@ def _copier_copy(
                 src,
                 str(dest),
                 data=dict(data),
+                user_defaults=user_defaults,
                 defaults=defaults,
                 vcs_ref=vcs_ref,
                 unsafe=False,

@@ -27,6 +27,7 @@ class NewResult:
     steps: list[str] = field(default_factory=list)
     dry_run: bool = False
     files: list[str] = field(default_factory=list)  # the project's files, relative, sorted
+    warnings: list[str] = field(default_factory=list)  # one line each, shown before the summary
 
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON form printed by --json."""

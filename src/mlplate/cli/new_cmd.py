@@ -99,6 +99,8 @@ def new_command(  # pylint: disable=too-many-arguments,too-many-positional-argum
     finally:
         if status is not None:
             status.stop()
+    for warning in result.warnings if not (as_json or quiet) else ():
+        stderr.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
     if as_json:
         print_json(result.to_json())
     elif quiet:
