@@ -7,6 +7,7 @@ source and version, so the result is byte-identical to `copier copy`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ import yaml
 
 from mlplate import _proc, gitrepo
 from mlplate.errors import InvalidAnswer, MissingAnswer, UserError
+from mlplate.prompting import copier_prompts_with_inline_errors
 from mlplate.template_source import TEMPLATE_PATHS, TemplateRef
 
 
@@ -93,8 +95,9 @@ def _copier_copy(  # pylint: disable=too-many-arguments
         UnsafeTemplateError,
     )
 
+    prompts = contextlib.nullcontext() if defaults else copier_prompts_with_inline_errors()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), prompts:
             warnings.simplefilter(
                 "ignore"
             )  # copier's dirty-template notices: mlplate reports its own
