@@ -45,7 +45,9 @@ def commit_all(path: Path, message: str, *, allow_empty: bool = False) -> str:
     return git("rev-parse", "HEAD", cwd=path)
 
 
-FALLBACK_AUTHOR = f"{_FALLBACK_IDENTITY['GIT_AUTHOR_NAME']} <{_FALLBACK_IDENTITY['GIT_AUTHOR_EMAIL']}>"
+FALLBACK_AUTHOR = (
+    f"{_FALLBACK_IDENTITY['GIT_AUTHOR_NAME']} <{_FALLBACK_IDENTITY['GIT_AUTHOR_EMAIL']}>"
+)
 
 
 def _has_identity(path: Path) -> bool:

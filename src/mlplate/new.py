@@ -68,7 +68,13 @@ def new(  # pylint: disable=too-many-arguments
 
     if dry_run:
         return _dry_run(
-            dest, source, answers, defaults=defaults, lock=lock, git=git, user_defaults=user_defaults
+            dest,
+            source,
+            answers,
+            defaults=defaults,
+            lock=lock,
+            git=git,
+            user_defaults=user_defaults,
         )
     steps: list[str] = []
     commit: str | None = None

@@ -36,7 +36,7 @@ def default(given: str | None) -> str | None:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(
-            f"{path} is not valid TOML ({exc})", f'fix it; it holds one line: template = "SRC"'
+            f"{path} is not valid TOML ({exc})", 'fix it; it holds one line: template = "SRC"'
         ) from None
     template = config.get("template")
     if template is not None and not isinstance(template, str):

@@ -105,7 +105,8 @@ def _tidy_help(command: Any) -> None:
             shown += "..." if param.nargs != 1 else ""
             param.metavar = label
             param.display_type_rich = lambda ctx: None
-            param._usage_display_name = lambda shown=shown: shown  # pylint: disable=protected-access
+            # pylint: disable-next=protected-access
+            param._usage_display_name = lambda shown=shown: shown
         elif param.param_type_name == "option" and not param.is_flag and param.metavar is None:
             described = getattr(param, "type_descriptor", None)
             choices = described.choices if described is not None and described.is_choice else None

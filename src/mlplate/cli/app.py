@@ -43,8 +43,8 @@ output = _Output()
 class _LazyConsole:
     """A rich Console made on first use (importing rich costs ~50 ms that --help does not need)."""
 
-    def __init__(self, *, stderr: bool) -> None:
-        self._stderr = stderr
+    def __init__(self, *, to_stderr: bool) -> None:
+        self._stderr = to_stderr
         self._console: Console | None = None
 
     def __getattr__(self, name: str) -> Any:
@@ -55,8 +55,8 @@ class _LazyConsole:
         return getattr(self._console, name)
 
 
-stdout: Any = _LazyConsole(stderr=False)
-stderr: Any = _LazyConsole(stderr=True)
+stdout: Any = _LazyConsole(to_stderr=False)
+stderr: Any = _LazyConsole(to_stderr=True)
 
 QUIET_HELP = "Print nothing but errors."
 JSON_HELP = "Print a machine-readable result (errors too, as JSON on stdout)."

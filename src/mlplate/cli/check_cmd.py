@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from mlplate.cli.app import app, json_option, print_json, quiet_option, set_output, stdout
+from mlplate.cli.app import app, json_option, print_json, set_output, stdout
 
 if TYPE_CHECKING:
     from mlplate.check import CheckResult

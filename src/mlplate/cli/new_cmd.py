@@ -53,7 +53,11 @@ def new_command(  # pylint: disable=too-many-arguments,too-many-positional-argum
         False, "--defaults", "-l", help="Use defaults for unanswered questions; never prompt."
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", "--pretend", "-n", help="List the files that would be written; write nothing."
+        False,
+        "--dry-run",
+        "--pretend",
+        "-n",
+        help="List the files that would be written; write nothing.",
     ),
     no_git: bool = typer.Option(False, "--no-git", help="Skip git init and the first commit."),
     no_lock: bool = typer.Option(False, "--no-lock", help="Skip locking dependencies with uv."),

@@ -61,7 +61,10 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
         False, "--many", help="Update every PATH given (and those of --many-file), in parallel."
     ),
     many_file: Optional[Path] = typer.Option(
-        None, "--many-file", metavar="FILE", help="A file listing project paths, one a line (# comments)."
+        None,
+        "--many-file",
+        metavar="FILE",
+        help="A file listing project paths, one a line (# comments).",
     ),
     jobs: int = typer.Option(
         2, "--jobs", "-j", min=1, metavar="N", help="Projects updated at once (--many)."
