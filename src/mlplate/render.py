@@ -8,6 +8,7 @@ source and version, so the result is byte-identical to `copier copy`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import shutil
 import tempfile
@@ -88,7 +89,6 @@ def _copier_copy(  # pylint: disable=too-many-arguments
     user_defaults: dict[str, Any],
 ) -> Rendered:
     # Imported here: copier pulls in a large dependency tree that `mlplate --help` does not need.
-    import copier  # pylint: disable=import-outside-toplevel
     from copier.errors import (  # pylint: disable=import-outside-toplevel
         CopierAnswersInterrupt,
         CopierError,
@@ -101,9 +101,9 @@ def _copier_copy(  # pylint: disable=too-many-arguments
             warnings.simplefilter(
                 "ignore"
             )  # copier's dirty-template notices: mlplate reports its own
-            worker = copier.run_copy(
-                src,
-                str(dest),
+            with _new_directory_worker()(
+                src_path=src,
+                dst_path=dest,
                 data=dict(data),
                 user_defaults=user_defaults,
                 defaults=defaults,
@@ -111,7 +111,8 @@ def _copier_copy(  # pylint: disable=too-many-arguments
                 unsafe=False,
                 quiet=True,
                 overwrite=True,
-            )
+            ) as worker:
+                worker.run_copy()
     except UnsafeTemplateError as exc:
         raise UserError(
             f"the template runs code on generation ({exc})",
@@ -126,6 +127,26 @@ def _copier_copy(  # pylint: disable=too-many-arguments
             f"copier could not render the template: {exc}", "check the template and answers"
         ) from None
     return Rendered(answers_file=str(worker.answers_relpath), answers=dict(worker.answers.combined))
+
+
+@functools.cache
+def _new_directory_worker() -> type:
+    """copier's Worker (what `copier.run_copy` runs), for a destination that is a new directory.
+
+    After writing each file, copier asks git (`git config core.fileMode`, one process per
+    file) whether the destination's index needs the executable bit synced. mlplate always
+    renders into a new, empty directory that no index tracks, so the answer is always no:
+    skipping the question saves one git process per template file.
+    """
+    from copier import Worker  # pylint: disable=import-outside-toplevel
+
+    class NewDirectoryWorker(Worker):  # pylint: disable=too-few-public-methods
+        """A Worker whose destination no git index tracks yet."""
+
+        def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
+            del dst_relpath, src_mode  # nothing tracks the new files yet
+
+    return NewDirectoryWorker
 
 
 def _answer_error(message: str) -> UserError:
