@@ -108,7 +108,7 @@ def _with_opt_out(policy: str, paths: list[str]) -> tuple[str, bool]:
     return policy, False
 
 
-def _render_with(
+def _render_with(  # pylint: disable=too-many-arguments
     source: TemplateRef,
     scratch: Path,
     inferred: dict[str, Any],
