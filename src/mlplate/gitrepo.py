@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import tarfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from mlplate import _proc
@@ -110,9 +111,9 @@ def tags(path: Path) -> list[str]:
     return [t for t in out.splitlines() if t]
 
 
-def export_tree(repo: Path, ref: str, dest: Path) -> None:
-    """Write the files of `ref` into `dest` (no .git): a cheap, exact snapshot of one version."""
-    archive = _proc.run_bytes(["git", "archive", "--format=tar", ref], cwd=repo)
+def export_tree(repo: Path, ref: str, dest: Path, *, paths: Sequence[str] = ()) -> None:
+    """Write the files of `ref` (only `paths`, when given) into `dest`, without .git."""
+    archive = _proc.run_bytes(["git", "archive", "--format=tar", ref, "--", *paths], cwd=repo)
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
         tar.extractall(dest, filter="tar")
 

@@ -56,12 +56,42 @@ def render(
         if template.worktree:
             _copy_worktree(template.repo, snapshot)
         else:
-            gitrepo.export_tree(template.repo, template.commit or "HEAD", snapshot)
+            ref = template.commit or "HEAD"
+            gitrepo.export_tree(
+                template.repo, ref, snapshot, paths=_paths_copier_reads(template.repo, ref)
+            )
         rendered = _copier_copy(
             str(snapshot), dest, data=data, defaults=defaults, vcs_ref=None, **extra
         )
     _record_source(dest / rendered.answers_file, src=template.src, version=template.version)
     return rendered
+
+
+# Settings through which copier reads files outside `_subdirectory` (or runs them).
+_OUTSIDE_SUBDIRECTORY = (
+    "_jinja_extensions", "_tasks", "_migrations", "_external_data", "!include",
+)  # fmt: skip
+
+
+def _paths_copier_reads(repo: Path, ref: str) -> list[str]:
+    """What a render of `ref` needs: copier.yml and its `_subdirectory`, or everything ([]).
+
+    A template repository often holds more than the template (mlplate's holds its own
+    code, tests and docs); exporting only what copier reads saves writing those files.
+    """
+    for name in ("copier.yml", "copier.yaml"):
+        text = gitrepo.show_file(repo, ref, name)
+        if text is None:
+            continue
+        if any(marker in text for marker in _OUTSIDE_SUBDIRECTORY):
+            return []
+        try:
+            config = yaml.safe_load(text) or {}
+        except yaml.YAMLError:
+            return []
+        sub = str(config.get("_subdirectory") or "").strip("/") if isinstance(config, dict) else ""
+        return [name, sub] if sub and not sub.startswith(".") and "{" not in sub else []
+    return []
 
 
 def _copy_worktree(repo: Path, dest: Path) -> None:
