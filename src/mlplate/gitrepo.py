@@ -73,9 +73,12 @@ def identity(path: Path | None = None) -> tuple[str, str]:
     return values[0], values[1]
 
 
-def has_identity(path: Path | None = None) -> bool:
-    """True when a commit made here would carry the user's own name and e-mail."""
-    return _has_identity(path if path is not None else Path.cwd())
+def has_identity(*, known: tuple[str, str] | None = None) -> bool:
+    """True when a commit would carry the user's own name and e-mail (`known`: identity())."""
+    if os.environ.get("GIT_AUTHOR_EMAIL") and os.environ.get("GIT_COMMITTER_EMAIL"):
+        return True
+    name, email = known if known is not None else identity()
+    return bool(name and email)
 
 
 def dirty_paths(path: Path, *, include_untracked: bool = True) -> list[str]:

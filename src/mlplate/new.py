@@ -57,9 +57,10 @@ def new(  # pylint: disable=too-many-arguments
     answers.update(data or {})
     asked = questions.load(source)
     questions.check_known(answers, asked)
-    user_defaults = _git_author_defaults(asked)
+    author = gitrepo.identity()
+    user_defaults = _git_author_defaults(asked, author)
     warnings: list[str] = []
-    if git and not gitrepo.has_identity():
+    if git and not gitrepo.has_identity(known=author):
         warnings.append(
             "git has no user.name/user.email: the first commit is authored as "
             f"{gitrepo.FALLBACK_AUTHOR} (set them with `git config --global user.name/user.email`, "
@@ -109,11 +110,11 @@ def new(  # pylint: disable=too-many-arguments
     )
 
 
-def _git_author_defaults(asked: Mapping[str, Any] | None) -> dict[str, str]:
+def _git_author_defaults(
+    asked: Mapping[str, Any] | None, author: tuple[str, str]
+) -> dict[str, str]:
     """The user's git name and e-mail as the defaults of the template's author questions."""
-    if asked is not None and not {"author_name", "author_email"} & set(asked):
-        return {}
-    name, email = gitrepo.identity()
+    name, email = author
     found = {"author_name": name, "author_email": email}
     return {k: v for k, v in found.items() if v and (asked is None or k in asked)}
 
