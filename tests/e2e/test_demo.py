@@ -21,4 +21,4 @@ def test_demo_trains_serves_a_prediction_and_reports_drift(tmp_path, capsys, mon
     again = main(["demo", str(tmp_path / "demo")])
     out = capsys.readouterr().out
     assert again == 0, out
-    assert "(an earlier demo, run again)" in out and "drifted batch exit 1" in out
+    assert "an earlier demo, run again" in out and "drifted batch exit 1" in out

@@ -38,8 +38,8 @@ def demo_command(
         from rich.panel import Panel
 
         lines = [
-            f"Project:     {result.project}"
-            + (" (an earlier demo, run again)" if result.reused else ""),
+            f"Project:     {result.project}",
+            *(["Again:       an earlier demo, run again"] if result.reused else []),
             f"Prediction:  POST /predict -> {json.dumps(result.prediction)}",
             f"Open Inference Protocol: POST /v2/models/{result.package}/infer -> "
             f"{json.dumps(result.v2_prediction)}",
