@@ -8,6 +8,7 @@ import copier
 import pytest
 import yaml
 
+from mlplate import gitrepo
 from mlplate.new import new
 from tests.conftest import git
 from tests.test_new import SMALL_TEMPLATE
@@ -55,7 +56,12 @@ def _files(root: Path) -> dict[str, bytes]:
 def test_options_render_the_same_with_plain_copier(data, tmp_path):
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
     new(ours, data=data, defaults=True, git=False, lock=False)
-    copier.run_copy(str(REPO), str(theirs), data=data, defaults=True, quiet=True, vcs_ref="HEAD")
+    # mlplate offers git's identity as the author's default; copier's --data does the same here.
+    name, email = gitrepo.identity()
+    authors = {k: v for k, v in (("author_name", name), ("author_email", email)) if v}
+    copier.run_copy(
+        str(REPO), str(theirs), data={**data, **authors}, defaults=True, quiet=True, vcs_ref="HEAD"
+    )
     assert _files(ours) == _files(theirs)
     answers = [yaml.safe_load((d / ".copier-answers.yml").read_text()) for d in (ours, theirs)]
     assert [{k: v for k, v in a.items() if not k.startswith("_")} for a in answers] == [

@@ -93,7 +93,8 @@ def test_new_uses_latest_release_tag_unless_a_ref_is_given(template_repo, run_cl
     )
 
 
-def test_new_takes_data_and_answers_file(template_repo, run_cli, tmp_path):
+@pytest.mark.parametrize("spelling", ["--data-file", "--answers-file"])
+def test_new_takes_data_and_a_data_file(template_repo, run_cli, tmp_path, spelling):
     repo = template_repo(SMALL_TEMPLATE)
     answers = tmp_path / "answers.yml"
     answers.write_text("project_name: from-file\nsize: 7\n_commit: ignored\n")
@@ -103,7 +104,7 @@ def test_new_takes_data_and_answers_file(template_repo, run_cli, tmp_path):
         dest,
         "-t",
         repo.root,
-        "--answers-file",
+        spelling,
         answers,
         "--data",
         "size=9",
@@ -131,6 +132,9 @@ def test_new_json_summary_has_a_versioned_envelope(template_repo, run_cli, tmp_p
         "git_commit",
         "lockfile",
         "steps",
+        "dry_run",
+        "files",
+        "warnings",
     }
     assert payload["mlplate_result_version"] == "1"
     assert payload["command"] == "new"
@@ -203,9 +207,9 @@ def _assert_clean_failure(result, dest: Path, *needles: str) -> None:
         pytest.param(["--data", "secret=1"], ["secret"], id="computed-value"),
         pytest.param(["--data", "novalue"], ["key=value"], id="malformed-data"),
         pytest.param(
-            ["--answers-file", "/nonexistent/answers.yml"],
+            ["--data-file", "/nonexistent/answers.yml"],
             ["answers file"],
-            id="missing-answers-file",
+            id="missing-data-file",
         ),
         pytest.param(["--vcs-ref", "v9.9.9"], ["v9.9.9"], id="unknown-ref"),
     ],

@@ -43,6 +43,12 @@ def _render(relative: str, **context: Any) -> str:
     return template.render(pins=_pins(), **context)
 
 
+# copier's own Jinja extensions: the defaults use its regex filters.
+_COPIER_JINJA = jinja2.Environment(
+    extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
+)
+
+
 def _answers() -> dict[str, Any]:
     """copier.yml's default answers (the defaults that are themselves templates, rendered)."""
     questions = yaml.safe_load((REPO / "copier.yml").read_text())
@@ -52,7 +58,9 @@ def _answers() -> dict[str, Any]:
             continue
         default = spec.get("default")
         answers[name] = (
-            jinja2.Template(default).render(**answers) if isinstance(default, str) else default
+            _COPIER_JINJA.from_string(default).render(**answers)
+            if isinstance(default, str)
+            else default
         )
     return answers
 

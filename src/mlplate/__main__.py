@@ -1,5 +1,5 @@
 """`python -m mlplate`: the same as the `mlplate` command."""
 
-from mlplate.cli import entry
+from mlplate._entry import entry
 
 entry()

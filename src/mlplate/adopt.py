@@ -79,6 +79,20 @@ def _write_atomic(target: Path, content: bytes) -> None:
         raise
 
 
+def _absent_template_files(policy: str, missing: list[str]) -> list[str]:
+    """The missing files the template owns.
+
+    Recorded as they are (absent), an adopted baseline says the project has them: `check`
+    would report each as deleted while `update` (nothing changed in the template) keeps it
+    absent. Opting them out makes both tell the same story.
+    """
+    try:
+        parsed = ownership.parse(policy)
+    except UserError:
+        return []
+    return [rel for rel in missing if parsed.owner(rel) is ownership.Owner.TEMPLATE]
+
+
 def _with_opt_out(policy: str, paths: list[str]) -> tuple[str, bool]:
     """The rendered policy with `paths` listed under `opt_out:` (only its `opt_out: []` form)."""
     if not paths:
@@ -92,32 +106,36 @@ def _with_opt_out(policy: str, paths: list[str]) -> tuple[str, bool]:
     return policy, False
 
 
-def _render_with(
+def _render_with(  # pylint: disable=too-many-arguments
     source: TemplateRef,
     scratch: Path,
     inferred: dict[str, Any],
     given: Mapping[str, Any],
     *,
     defaults: bool,
+    sources: Mapping[str, str],
 ) -> tuple[Rendered, Path, list[str]]:
-    """Render; an inferred answer the template rejects is dropped (its default used) and noted.
+    """Render with the inferred answers; one the template rejects stops adoption.
 
-    `inferred` is left holding only the answers that were used.
+    Adopting must not change what the repository is (e.g. move it from Python 3.10 to the
+    template's 3.11) behind the user's back: a rejected inferred answer is an error whose
+    hint is the explicit `--data` that accepts the change.
     """
-    answers, notes = inferred, []
-    for attempt in range(len(inferred) + 1):
-        dest = scratch / f"rendered-{attempt}"  # a fresh directory: copier may have begun one
-        try:
-            return render(source, dest, data={**answers, **given}, defaults=defaults), dest, notes
-        except InvalidAnswer as error:
-            key = error.question
-            if key not in answers or key in given:
-                raise
-            notes.append(
-                f"{key}: the inferred {answers.pop(key)!r} is not valid here "
-                f"({error.reason}); the template's default was used"
-            )
-    raise AssertionError("unreachable: every inferred answer was dropped")  # pragma: no cover
+    try:
+        rendered = render(
+            source, scratch / "rendered", data={**inferred, **given}, defaults=defaults
+        )
+    except InvalidAnswer as error:
+        key = error.question
+        if key not in inferred or key in given:
+            raise
+        raise UserError(
+            f"the repository's {key} {inferred[key]!r} (from {sources.get(key, 'the repository')}) "
+            f"is not one the template accepts ({error.reason})",
+            f"adopt with a value it accepts, knowing the project moves to it on its next update: "
+            f"--data {key}=VALUE",
+        ) from None
+    return rendered, scratch / "rendered", []
 
 
 def _policy(root: Path, to_write: Mapping[str, str]) -> ownership.Policy:
@@ -166,7 +184,7 @@ def adopt(  # pylint: disable=too-many-arguments,too-many-locals
     }
     with tempfile.TemporaryDirectory(prefix="mlplate-adopt-") as tmp:
         result, rendered_dir, dropped = _render_with(
-            source, Path(tmp), inferred, given, defaults=defaults
+            source, Path(tmp), inferred, given, defaults=defaults, sources=found.sources
         )
         files = _compare(root, rendered_dir)
         to_write = {ANSWERS_FILE: (rendered_dir / result.answers_file).read_text("utf-8")}
@@ -175,12 +193,21 @@ def adopt(  # pylint: disable=too-many-arguments,too-many-locals
             notes += legacy.ccds_moves(root, result.answers.get("package_name"))
         policy_path = rendered_dir / ownership.POLICY_FILE
         if policy_path.is_file() and not (root / ownership.POLICY_FILE).is_file():
-            text, carried = _with_opt_out(policy_path.read_text("utf-8"), found.opt_out)
+            rendered_policy = policy_path.read_text("utf-8")
+            absent = _absent_template_files(rendered_policy, files["missing"])
+            text, carried = _with_opt_out(rendered_policy, list(found.opt_out) + absent)
             to_write[ownership.POLICY_FILE] = text
             if found.opt_out:
                 notes.append(
                     f"cruft's skip list ({', '.join(found.opt_out)}) "
                     + ("is now opt_out in .mlplate.yml" if carried else "was not carried over")
+                )
+            if absent and carried:
+                notes.append(
+                    "template-owned files the repository does not have are listed under opt_out "
+                    "in .mlplate.yml, so `mlplate check` and `mlplate update` both leave them "
+                    f"out: {', '.join(absent)}; to take one, copy it from a `mlplate new` "
+                    "project and drop it from opt_out"
                 )
         policy = _policy(root, to_write)
     owned = [rel for rel in files["differs"] if policy.owner(rel) is ownership.Owner.TEMPLATE]

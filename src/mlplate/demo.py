@@ -19,9 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from mlplate import _proc
 from mlplate.errors import CommandFailed, UserError
 from mlplate.new import new
+from mlplate.results import envelope
+from mlplate.staging import is_empty_or_missing
+
+# Written into the demo's .git directory (so the project itself stays clean): the directory
+# is a demo mlplate made, which a later `mlplate demo` may run again instead of refusing.
+DEMO_MARKER = "mlplate-demo"
 
 SAMPLE_ROW = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 5.1, "petal_width": 1.8}
 
@@ -36,6 +44,54 @@ class DemoResult:
     v2_prediction: dict[str, Any]
     clean_batch_exit: int
     drifted_batch_exit: int
+    reused: bool = False  # an earlier (perhaps interrupted) demo was run again
+
+    def to_json(self) -> dict[str, Any]:
+        """The versioned JSON form printed by --json."""
+        return envelope(
+            "demo",
+            {
+                "project": str(self.project),
+                "package": self.package,
+                "prediction": self.prediction,
+                "v2_prediction": self.v2_prediction,
+                "clean_batch_exit": self.clean_batch_exit,
+                "drifted_batch_exit": self.drifted_batch_exit,
+                "reused": self.reused,
+            },
+        )
+
+
+def _earlier_demo(dest: Path) -> str | None:
+    """The package of the demo mlplate made in `dest` before, or None when `dest` is not one."""
+    marker = dest / ".git" / DEMO_MARKER
+    answers = dest / ".copier-answers.yml"
+    if not (marker.is_file() and answers.is_file()):
+        return None
+    try:
+        package = (yaml.safe_load(answers.read_text(encoding="utf-8")) or {}).get("package_name")
+    except yaml.YAMLError:
+        return None
+    return str(package) if package else None
+
+
+def _project(dest: Path, progress: Callable[[str], None]) -> tuple[Path, str, bool]:
+    """A fresh demo project in `dest`, or the earlier demo there: (path, package, reused)."""
+    dest = dest.expanduser().resolve()
+    if not is_empty_or_missing(dest):
+        package = _earlier_demo(dest)
+        if package is None:
+            raise UserError(
+                f"{dest} already exists, is not empty, and is not a demo mlplate made",
+                "pass a new directory (mlplate demo DIR); an earlier demo directory is run again",
+            )
+        progress("Running the earlier demo again")
+        return dest, package, True
+    created = new(dest, defaults=True, progress=progress)
+    (created.destination / ".git" / DEMO_MARKER).write_text(
+        "made by mlplate demo; mlplate demo runs this directory again\n", encoding="utf-8"
+    )
+    return created.destination, str(created.answers["package_name"]), False
 
 
 def _free_port() -> int:
@@ -103,10 +159,13 @@ def serving(project: Path, package: str, env: dict[str, str]) -> Iterator[str]:
 
 
 def run_demo(dest: Path, *, progress: Callable[[str], None] = lambda _s: None) -> DemoResult:
-    """Create a project in `dest` on the default answers and run it end to end."""
+    """Create a project in `dest` on the default answers and run it end to end.
+
+    Re-runnable: a `dest` holding an earlier demo (finished or interrupted) is run again
+    from its installation step on, so the README's first command never needs a cleanup.
+    """
     _proc.require("uv")
-    created = new(dest, defaults=True, progress=progress)
-    project, package = created.destination, str(created.answers["package_name"])
+    project, package, reused = _project(Path(dest), progress)
     env = dict(os.environ)
     env.setdefault("UV_PYTHON_DOWNLOADS", "never")
 
@@ -165,4 +224,4 @@ def run_demo(dest: Path, *, progress: Callable[[str], None] = lambda _s: None) -
         "data/batches/drifted.csv",
         check=False,
     )
-    return DemoResult(project, package, prediction, v2, clean, drifted)
+    return DemoResult(project, package, prediction, v2, clean, drifted, reused)

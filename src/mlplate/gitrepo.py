@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import tarfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mlplate import _proc
@@ -63,11 +64,38 @@ def commit_all(path: Path, message: str, *, allow_empty: bool = False) -> str:
     return git("rev-parse", "HEAD", cwd=path)
 
 
+FALLBACK_AUTHOR = (
+    f"{_FALLBACK_IDENTITY['GIT_AUTHOR_NAME']} <{_FALLBACK_IDENTITY['GIT_AUTHOR_EMAIL']}>"
+)
+
+
 def _has_identity(path: Path) -> bool:
     if os.environ.get("GIT_AUTHOR_EMAIL") and os.environ.get("GIT_COMMITTER_EMAIL"):
         return True
-    name = _proc.run(["git", "config", "user.name"], cwd=path, check=False).stdout.strip()
-    email = _proc.run(["git", "config", "user.email"], cwd=path, check=False).stdout.strip()
+    name, email = identity(path)
+    return bool(name and email)
+
+
+def identity(path: Path | None = None) -> tuple[str, str]:
+    """git's configured user.name and user.email (empty strings where unset, or without git)."""
+    if shutil.which("git") is None:
+        return "", ""
+    where = path if path is not None and path.is_dir() else None
+    values = []
+    for key, variable in (("user.name", "GIT_AUTHOR_NAME"), ("user.email", "GIT_AUTHOR_EMAIL")):
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            done = _proc.run(["git", "config", "--get", key], cwd=where, check=False)
+            value = done.stdout.strip()
+        values.append(value)
+    return values[0], values[1]
+
+
+def has_identity(*, known: tuple[str, str] | None = None) -> bool:
+    """True when a commit would carry the user's own name and e-mail (`known`: identity())."""
+    if os.environ.get("GIT_AUTHOR_EMAIL") and os.environ.get("GIT_COMMITTER_EMAIL"):
+        return True
+    name, email = known if known is not None else identity()
     return bool(name and email)
 
 
@@ -106,9 +134,9 @@ def tags(path: Path) -> list[str]:
     return [t for t in out.splitlines() if t]
 
 
-def export_tree(repo: Path, ref: str, dest: Path) -> None:
-    """Write the files of `ref` into `dest` (no .git): a cheap, exact snapshot of one version."""
-    archive = _proc.run_bytes(["git", "archive", "--format=tar", ref], cwd=repo)
+def export_tree(repo: Path, ref: str, dest: Path, *, paths: Sequence[str] = ()) -> None:
+    """Write the files of `ref` (only `paths`, when given) into `dest`, without .git."""
+    archive = _proc.run_bytes(["git", "archive", "--format=tar", ref, "--", *paths], cwd=repo)
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
         tar.extractall(dest, filter="tar")
 

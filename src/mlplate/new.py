@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,14 @@ def new(  # pylint: disable=too-many-arguments
     defaults: bool = True,
     git: bool = True,
     lock: bool = True,
+    dry_run: bool = False,
     progress: Progress = _quiet,
 ) -> NewResult:
     """Render `template` (default: the bundled one) into `dest`, lock it and commit it.
 
     `dest` must be missing or empty. The project is built in temporary space on the
-    same filesystem and moved into place only when every step succeeded.
+    same filesystem and moved into place only when every step succeeded. With `dry_run`
+    it is rendered in temporary space only, and the result lists what would be written.
     """
     dest = Path(dest).expanduser().resolve()
     if not is_empty_or_missing(dest):
@@ -52,14 +55,37 @@ def new(  # pylint: disable=too-many-arguments
     if answers_file is not None:
         answers.update(questions.read_answers_file(Path(answers_file)))
     answers.update(data or {})
-    questions.check_known(answers, questions.load(source))
+    asked = questions.load(source)
+    questions.check_known(answers, asked)
+    author = gitrepo.identity()
+    user_defaults = _git_author_defaults(asked, author)
+    warnings: list[str] = []
+    if git and not gitrepo.has_identity(known=author):
+        warnings.append(
+            "git has no user.name/user.email: the first commit is authored as "
+            f"{gitrepo.FALLBACK_AUTHOR} (set them with `git config --global user.name/user.email`, "
+            "then `git commit --amend --reset-author`)"
+        )
 
+    if dry_run:
+        return _dry_run(
+            dest,
+            source,
+            answers,
+            defaults=defaults,
+            lock=lock,
+            git=git,
+            user_defaults=user_defaults,
+        )
     steps: list[str] = []
     commit: str | None = None
     with staged_directory(dest) as work:
         progress("Rendering the template")
-        rendered = render(source, work, data=answers, defaults=defaults)
+        rendered = render(
+            source, work, data=answers, defaults=defaults, user_defaults=user_defaults
+        )
         steps.append("render")
+        files = _files(work)
         if lock and (work / "pyproject.toml").is_file():
             progress("Locking dependencies with uv")
             lockfile.lock(work)
@@ -79,4 +105,50 @@ def new(  # pylint: disable=too-many-arguments
         git_commit=commit,
         lockfile=lock and (dest / lockfile.LOCKFILE).is_file(),
         steps=steps,
+        files=files,
+        warnings=warnings,
     )
+
+
+def _git_author_defaults(
+    asked: Mapping[str, Any] | None, author: tuple[str, str]
+) -> dict[str, str]:
+    """The user's git name and e-mail as the defaults of the template's author questions."""
+    name, email = author
+    found = {"author_name": name, "author_email": email}
+    return {k: v for k, v in found.items() if v and (asked is None or k in asked)}
+
+
+def _dry_run(  # pylint: disable=too-many-arguments
+    dest: Path,
+    source: template_source.TemplateRef,
+    answers: dict[str, Any],
+    *,
+    defaults: bool,
+    lock: bool,
+    git: bool,
+    user_defaults: dict[str, str],
+) -> NewResult:
+    """Render into a temporary directory (so answers are fully validated), list it, discard it."""
+    with tempfile.TemporaryDirectory(prefix="mlplate-dry-run-") as tmp:
+        work = Path(tmp) / dest.name
+        rendered = render(
+            source, work, data=answers, defaults=defaults, user_defaults=user_defaults
+        )
+        files = _files(work)
+        will_lock = lock and (work / "pyproject.toml").is_file()
+    return NewResult(
+        destination=dest,
+        template=source.src,
+        template_version=source.version,
+        answers={k: v for k, v in rendered.answers.items() if not k.startswith("_")},
+        git_commit=None,
+        lockfile=False,
+        steps=["render"] + (["lock"] if will_lock else []) + (["git"] if git else []),
+        dry_run=True,
+        files=files,
+    )
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())

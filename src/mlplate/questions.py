@@ -144,10 +144,10 @@ def check_known(data: dict[str, Any], questions: dict[str, Question] | None) -> 
 
 
 def read_answers_file(path: Path) -> dict[str, Any]:
-    """Answers from a YAML file (`--answers-file`), without copier's private `_` keys."""
+    """Answers from a YAML file (`--data-file`), without copier's private `_` keys."""
     if not path.is_file():
         raise UserError(
-            f"answers file {path} does not exist", "pass --answers-file an existing YAML file"
+            f"answers file {path} does not exist", "pass --data-file an existing YAML file"
         )
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

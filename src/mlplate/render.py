@@ -7,6 +7,8 @@ source and version, so the result is byte-identical to `copier copy`.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 import shutil
 import tempfile
@@ -16,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlplate import answers_file, gitrepo
+import yaml
+
+from mlplate import answers_file, gitrepo, questions
 from mlplate.errors import InvalidAnswer, MissingAnswer, UserError
+from mlplate.prompting import copier_prompts_with_inline_errors
 from mlplate.template_source import TEMPLATE_PATHS, TemplateRef
 
 
@@ -35,25 +40,62 @@ def render(
     *,
     data: Mapping[str, Any],
     defaults: bool = True,
+    user_defaults: Mapping[str, Any] | None = None,
 ) -> Rendered:
-    """Render `template` into `dest` (created; must not exist or be empty)."""
+    """Render `template` into `dest` (created; must not exist or be empty).
+
+    `user_defaults` replace the template's defaults (still asked, unlike `data`).
+    """
+    extra = {"user_defaults": dict(user_defaults or {})}
     if template.repo is None:
         return _copier_copy(
-            template.src, dest, data=data, defaults=defaults, vcs_ref=template.version
+            template.src, dest, data=data, defaults=defaults, vcs_ref=template.version, **extra
         )
     with tempfile.TemporaryDirectory(prefix="mlplate-tpl-") as tmp:
         snapshot = Path(tmp)
         if template.worktree:
             _copy_worktree(template.repo, snapshot)
         else:
-            gitrepo.export_tree(template.repo, template.commit or "HEAD", snapshot)
-        rendered = _copier_copy(str(snapshot), dest, data=data, defaults=defaults, vcs_ref=None)
+            ref = template.commit or "HEAD"
+            gitrepo.export_tree(
+                template.repo, ref, snapshot, paths=_paths_copier_reads(template.repo, ref)
+            )
+        rendered = _copier_copy(
+            str(snapshot), dest, data=data, defaults=defaults, vcs_ref=None, **extra
+        )
     recorded = dest / rendered.answers_file
     if recorded.is_file():  # the real source and version, as `copier copy` records them
         text = recorded.read_text(encoding="utf-8")
         text = answers_file.recording(text, version=template.version, src=template.src)
         recorded.write_text(text, encoding="utf-8")
     return rendered
+
+
+# Settings through which copier reads files outside `_subdirectory` (or runs them).
+_OUTSIDE_SUBDIRECTORY = (
+    "_jinja_extensions", "_tasks", "_migrations", "_external_data", "!include",
+)  # fmt: skip
+
+
+def _paths_copier_reads(repo: Path, ref: str) -> list[str]:
+    """What a render of `ref` needs: copier.yml and its `_subdirectory`, or everything ([]).
+
+    A template repository often holds more than the template (mlplate's holds its own
+    code, tests and docs); exporting only what copier reads saves writing those files.
+    """
+    for name in ("copier.yml", "copier.yaml"):
+        text = gitrepo.show_file(repo, ref, name)
+        if text is None:
+            continue
+        if any(marker in text for marker in _OUTSIDE_SUBDIRECTORY):
+            return []
+        try:
+            config = questions.parse_config(text)
+        except (ValueError, yaml.YAMLError):
+            return []
+        sub = str(config.get("_subdirectory") or "").strip("/") if isinstance(config, dict) else ""
+        return [name, sub] if sub and not sub.startswith(".") and "{" not in sub else []
+    return []
 
 
 def _copy_worktree(repo: Path, dest: Path) -> None:
@@ -67,11 +109,16 @@ def _copy_worktree(repo: Path, dest: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _copier_copy(
-    src: str, dest: Path, *, data: Mapping[str, Any], defaults: bool, vcs_ref: str | None
+def _copier_copy(  # pylint: disable=too-many-arguments
+    src: str,
+    dest: Path,
+    *,
+    data: Mapping[str, Any],
+    defaults: bool,
+    vcs_ref: str | None,
+    user_defaults: dict[str, Any],
 ) -> Rendered:
     # Imported here: copier pulls in a large dependency tree that `mlplate --help` does not need.
-    import copier  # pylint: disable=import-outside-toplevel
     from copier.errors import (  # pylint: disable=import-outside-toplevel
         CopierAnswersInterrupt,
         CopierError,
@@ -79,21 +126,24 @@ def _copier_copy(
         UnsafeTemplateError,
     )
 
+    prompts = contextlib.nullcontext() if defaults else copier_prompts_with_inline_errors()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), prompts:
             warnings.simplefilter(
                 "ignore"
             )  # copier's dirty-template notices: mlplate reports its own
-            worker = copier.run_copy(
-                src,
-                str(dest),
+            with _new_directory_worker()(
+                src_path=src,
+                dst_path=dest,
                 data=dict(data),
+                user_defaults=user_defaults,
                 defaults=defaults,
                 vcs_ref=vcs_ref,
                 unsafe=False,
                 quiet=True,
                 overwrite=True,
-            )
+            ) as worker:
+                worker.run_copy()
     except UnsafeTemplateError as exc:
         raise UserError(
             f"the template runs code on generation ({exc})",
@@ -115,6 +165,26 @@ def _copier_copy(
             f"copier could not render the template: {exc}", "check the template and answers"
         ) from None
     return Rendered(answers_file=str(worker.answers_relpath), answers=dict(worker.answers.combined))
+
+
+@functools.cache
+def _new_directory_worker() -> type:
+    """copier's Worker (what `copier.run_copy` runs), for a destination that is a new directory.
+
+    After writing each file, copier asks git (`git config core.fileMode`, one process per
+    file) whether the destination's index needs the executable bit synced. mlplate always
+    renders into a new, empty directory that no index tracks, so the answer is always no:
+    skipping the question saves one git process per template file.
+    """
+    from copier import Worker  # pylint: disable=import-outside-toplevel
+
+    class NewDirectoryWorker(Worker):  # pylint: disable=too-few-public-methods
+        """A Worker whose destination no git index tracks yet."""
+
+        def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
+            del dst_relpath, src_mode  # nothing tracks the new files yet
+
+    return NewDirectoryWorker
 
 
 def _answer_error(message: str, data: Mapping[str, Any]) -> UserError:

@@ -15,7 +15,7 @@ def envelope(command: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class NewResult:
+class NewResult:  # pylint: disable=too-many-instance-attributes  # the JSON contract's fields
     """What `mlplate new` created."""
 
     destination: Path
@@ -25,6 +25,9 @@ class NewResult:
     git_commit: str | None
     lockfile: bool
     steps: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    files: list[str] = field(default_factory=list)  # the project's files, relative, sorted
+    warnings: list[str] = field(default_factory=list)  # one line each, shown before the summary
 
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON form printed by --json."""

@@ -81,13 +81,24 @@ def test_data_overrides_what_was_inferred(template, make_repo):
     assert result.sources["python_version"] == ".python-version"
 
 
-def test_an_inferred_answer_the_template_rejects_falls_back_to_its_default(template, make_repo):
+def test_an_inferred_answer_the_template_rejects_is_never_changed_silently(
+    template, make_repo, run_cli
+):
     project = make_repo("old", {**PLAIN, ".python-version": "3.9\n"})
-    result = adopt(project, template=str(template.root))
-    assert result.answers["python_version"] == "3.11" and result.sources["python_version"] == (
-        "default"
+    before = snapshot(project)
+    done = run_cli("adopt", project, "--template", template.root, "--defaults")
+    assert done.exit_code == 2
+    error, hint = done.stderr.splitlines()
+    assert error.startswith("error: the repository's python_version '3.9' (from .python-version)")
+    assert (
+        hint == "hint: adopt with a value it accepts, knowing the project moves to it on its "
+        "next update: --data python_version=VALUE"
     )
-    assert any("the inferred '3.9' is not valid here" in note for note in result.notes)
+    assert snapshot(project) == before
+    result = adopt(project, template=str(template.root), data={"python_version": "3.11"})
+    assert result.answers["python_version"] == "3.11" and result.sources["python_version"] == (
+        "--data"
+    )
 
 
 def test_dry_run_shows_what_it_would_write_and_writes_nothing(template, make_repo, run_cli):
@@ -117,6 +128,22 @@ def test_after_adopt_mlplate_check_runs_and_reports_the_drift(template, make_rep
     assert outcomes["MP102"].status is Status.PASS
     assert outcomes["MP106"].status is Status.PASS
     assert outcomes["MP103"].details == ("Dockerfile: modified",)
+
+
+def test_after_adopt_check_and_update_agree_on_template_files_the_repo_never_had(
+    template, make_repo
+):
+    update = pytest.importorskip("mlplate.update").update
+    project = make_repo("churn", {k: v for k, v in PLAIN.items() if k != "Dockerfile"})
+    result = adopt(project, template=str(template.root))
+    assert yaml.safe_load((project / ".mlplate.yml").read_text())["opt_out"] == ["Dockerfile"]
+    assert any("does not have are listed under opt_out" in note for note in result.notes)
+    git(project, "add", "--all")
+    git(project, "commit", "-qm", "adopt the template")
+    sync = {o.id: o for o in check(project, select=["MP103"]).outcomes}["MP103"]
+    assert sync.status is Status.PASS, sync.details  # not "Dockerfile: deleted"
+    report = update(project, lock=False)
+    assert report.up_to_date and not (project / "Dockerfile").exists()
 
 
 def test_after_adopt_copier_update_applies_the_next_version(template, make_repo):
@@ -188,7 +215,7 @@ def test_adopt_converts_a_cruft_project(template, make_repo):
     assert result.written == [".copier-answers.yml", ".mlplate.yml", ".cruft.json (removed)"]
     assert _answers(project)["package_name"] == "fraud"
     policy = yaml.safe_load((project / ".mlplate.yml").read_text())
-    assert policy["opt_out"] == ["data/"]
+    assert policy["opt_out"] == ["data/", "Dockerfile"]  # cruft's skip list, then what is absent
     assert any("ds-template.git at 0123456789ab" in note for note in result.notes)
 
 

@@ -17,3 +17,8 @@ def test_demo_trains_serves_a_prediction_and_reports_drift(tmp_path, capsys, mon
     assert "POST /predict ->" in out and "predictions" in out
     assert "clean batch exit 0" in out and "drifted batch exit 1" in out
     assert (tmp_path / "demo/reports/drift.html").is_file()
+    # The README's first command, run a second time in the same place, runs the demo again.
+    again = main(["demo", str(tmp_path / "demo")])
+    out = capsys.readouterr().out
+    assert again == 0, out
+    assert "an earlier demo, run again" in out and "drifted batch exit 1" in out

@@ -4,36 +4,53 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from mlplate import questions
-from mlplate.adopt import AdoptResult, adopt
-from mlplate.cli.app import app, print_json, stdout
+from mlplate.cli.app import app, json_option, print_json, quiet_option, set_output, stdout
+
+if TYPE_CHECKING:
+    from mlplate.adopt import AdoptResult
+
+# The core loads when the command runs, not for --help.
+# pylint: disable=import-outside-toplevel
 
 
 @app.command("adopt")
 def adopt_command(  # pylint: disable=too-many-arguments,too-many-positional-arguments
     path: Path = typer.Argument(Path("."), help="The repository to put under the template."),
     template: Optional[str] = typer.Option(
-        None, "--template", "-t", help="Copier template: local path or git URL (default: bundled)."
+        None,
+        "--template",
+        "-t",
+        metavar="SRC",
+        help="Copier template: local path or git URL (default: as for `mlplate new`).",
     ),
-    vcs_ref: Optional[str] = typer.Option(None, "--vcs-ref", help="Template version to record."),
-    data: list[str] = typer.Option([], "--data", "-d", help="Answer a question: key=value."),
+    vcs_ref: Optional[str] = typer.Option(
+        None, "--vcs-ref", "-r", metavar="REF", help="Template version to record."
+    ),
+    data: list[str] = typer.Option(
+        [], "--data", "-d", metavar="KEY=VALUE", help="Answer a question (repeatable)."
+    ),
     defaults: bool = typer.Option(
-        False, "--defaults", help="Questions not inferred take their defaults; never prompt."
+        False, "--defaults", "-l", help="Questions not inferred take their defaults; never prompt."
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Show what would be written; write nothing."
+        False, "--dry-run", "--pretend", "-n", help="Show what would be written; write nothing."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print a machine-readable result."),
+    as_json: bool = json_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Put an existing repository under the template: infer answers, record the baseline."""
+    from mlplate import questions, team_template
+    from mlplate.adopt import adopt
+
+    set_output(quiet=quiet, as_json=as_json)
     interactive = not defaults and not as_json and sys.stdin.isatty()
     result = adopt(
         path,
-        template=template,
+        template=team_template.default(template),
         vcs_ref=vcs_ref,
         data=questions.parse_data(data),
         defaults=not interactive,
@@ -41,7 +58,7 @@ def adopt_command(  # pylint: disable=too-many-arguments,too-many-positional-arg
     )
     if as_json:
         print_json(result.to_json())
-    else:
+    elif not quiet:
         _print(result)
 
 

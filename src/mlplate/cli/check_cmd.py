@@ -6,13 +6,18 @@ import os
 import re
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
-from mlplate.check import CheckResult, all_checks, check
-from mlplate.check.registry import Outcome, Status
-from mlplate.cli.app import app, print_json, stdout
+from mlplate.cli.app import app, json_option, print_json, set_output, stdout
+
+if TYPE_CHECKING:
+    from mlplate.check import CheckResult
+    from mlplate.check.registry import Outcome
+
+# The checks load when the command runs, not for --help.
+# pylint: disable=import-outside-toplevel
 
 EXIT_CHECKS_FAILED = 3  # as repo-review: 1 is left to crashes of the Python interpreter
 
@@ -27,24 +32,37 @@ class Format(str, Enum):
 
 @app.command("check")
 def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arguments
-    path: Path = typer.Argument(Path("."), help="The project to check."),
-    as_json: bool = typer.Option(False, "--json", help="Print a machine-readable result."),
+    path: Path = typer.Argument(Path("."), help="The project to check (default: here)."),
+    as_json: bool = json_option(),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print nothing; the exit code says whether checks passed."
+    ),
     output: Format = typer.Option(
         Format.RICH, "--format", help="rich, github (annotations and step summary), or json."
     ),
     list_checks: bool = typer.Option(False, "--list", help="List every check and exit."),
     select: list[str] = typer.Option(
-        [], "--select", help="Only these IDs, prefixes (MP1) or families (sync)."
+        [], "--select", metavar="IDS", help="Only these IDs, prefixes (MP1) or families (sync)."
     ),
-    ignore: list[str] = typer.Option([], "--ignore", help="Skip these IDs, prefixes or families."),
+    ignore: list[str] = typer.Option(
+        [], "--ignore", metavar="IDS", help="Skip these IDs, prefixes or families."
+    ),
 ) -> None:
     """Check template sync and team conventions; exit 3 when a check fails, 2 on bad input."""
+    from mlplate import project
+    from mlplate.check import check
+
+    as_json = as_json or output is Format.JSON
+    set_output(quiet=quiet, as_json=as_json)
     if list_checks:
-        _print_list()
+        if not quiet:
+            _print_list()
         return
-    result = check(path, select=select, ignore=ignore)
-    if as_json or output is Format.JSON:
+    result = check(project.require(path, "check"), select=select, ignore=ignore)
+    if as_json:
         print_json(dict(result.to_json()))
+    elif quiet:
+        pass
     elif output is Format.GITHUB:
         _print_github(result)
     else:
@@ -54,6 +72,10 @@ def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arg
 
 
 def _print_list() -> None:
+    from rich.table import Table
+
+    from mlplate.check import all_checks
+
     table = Table("ID", "family", "check", "failure message and fix", show_lines=True)
     for cid, cls in all_checks().items():
         needs = f"\n(needs {', '.join(sorted(cls.requires))})" if cls.requires else ""
@@ -62,20 +84,20 @@ def _print_list() -> None:
     stdout.print(table, markup=False)
 
 
-_MARK = {
-    Status.PASS: "[green]pass[/]",
-    Status.FAIL: "[bold red]FAIL[/]",
-    Status.SKIP: "[dim]skip[/]",
-}
+_MARK = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "skip": "[dim]skip[/]"}
 
 
 def _print_rich(result: CheckResult) -> None:
+    from rich.table import Table
+
+    from mlplate.check.registry import Status
+
     table = Table("ID", "", "check", "details", title=f"mlplate check {result.project}")
     for outcome in result.outcomes:
         details = "\n".join(outcome.details) or (
             outcome.message if outcome.status is Status.SKIP else ""
         )
-        table.add_row(outcome.id, _MARK[outcome.status], outcome.title, details)
+        table.add_row(outcome.id, _MARK[outcome.status.value], outcome.title, details)
     stdout.print(table, markup=True)
     for outcome in result.failed:
         stdout.print(f"\n{outcome.id} {outcome.title}\n{outcome.message}", markup=False)
@@ -104,6 +126,8 @@ def _annotation(outcome: Outcome, detail: str, root: Path, prefix: str) -> str:
     A detail that starts with an existing path (`path`, `path: why`, `path:line`) is
     annotated on that file; any other falls back to the file the check is about.
     """
+    from mlplate.check import all_checks
+
     props = []
     place = _PLACE.match(detail)
     if place and (root / place.group("file")).exists():
@@ -137,6 +161,8 @@ def _print_github(result: CheckResult) -> None:
 
 
 def _summary_markdown(result: CheckResult) -> str:
+    from mlplate.check.registry import Status
+
     icon = {Status.PASS: "✅", Status.FAIL: "❌", Status.SKIP: "⏭️"}
     lines = ["## mlplate check", "", "| | ID | check | details |", "| --- | --- | --- | --- |"]
     for o in result.outcomes:

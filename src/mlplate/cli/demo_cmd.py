@@ -6,32 +6,49 @@ import json
 from pathlib import Path
 
 import typer
-from rich.panel import Panel
 
-from mlplate.cli.app import app, stderr, stdout
-from mlplate.demo import run_demo
+from mlplate.cli.app import app, json_option, print_json, quiet_option, set_output, stderr, stdout
+
+# The core loads when the command runs, not for --help.
+# pylint: disable=import-outside-toplevel
 
 
 @app.command("demo")
 def demo_command(
     dest: Path = typer.Argument(
-        Path("mlplate-demo"), help="Directory to create (must be missing or empty)."
+        Path("mlplate-demo"),
+        help="Directory to create (missing, empty, or an earlier demo to run again).",
     ),
+    as_json: bool = json_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Generate a project on the defaults, then train it, serve a prediction and report drift."""
-    with stderr.status("Starting", spinner="dots") as status:
-        result = run_demo(dest, progress=status.update)
-    lines = [
-        f"Project:     {result.project}",
-        f"Prediction:  POST /predict -> {json.dumps(result.prediction)}",
-        f"Open Inference Protocol: POST /v2/models/{result.package}/infer -> "
-        f"{json.dumps(result.v2_prediction)}",
-        f"Drift:       clean batch exit {result.clean_batch_exit} (no alert), "
-        f"drifted batch exit {result.drifted_batch_exit} (alert) — "
-        f"reports in {result.project / 'reports'}",
-        "",
-        f"Next: cd {result.project} && make help",
-    ]
-    stdout.print(Panel("\n".join(lines), title="mlplate demo", expand=False))
-    if result.clean_batch_exit != 0 or result.drifted_batch_exit != 1:
+    from mlplate.demo import run_demo
+
+    set_output(quiet=quiet, as_json=as_json)
+    if quiet or as_json:
+        result = run_demo(dest)
+    else:
+        with stderr.status("Starting", spinner="dots") as status:
+            result = run_demo(dest, progress=status.update)
+    ok = result.clean_batch_exit == 0 and result.drifted_batch_exit == 1
+    if as_json:
+        print_json(result.to_json())
+    elif not quiet:
+        from rich.panel import Panel
+
+        lines = [
+            f"Project:     {result.project}",
+            *(["Again:       an earlier demo, run again"] if result.reused else []),
+            f"Prediction:  POST /predict -> {json.dumps(result.prediction)}",
+            f"Open Inference Protocol: POST /v2/models/{result.package}/infer -> "
+            f"{json.dumps(result.v2_prediction)}",
+            f"Drift:       clean batch exit {result.clean_batch_exit} (no alert), "
+            f"drifted batch exit {result.drifted_batch_exit} (alert) — "
+            f"reports in {result.project / 'reports'}",
+            "",
+            f"Next: cd {result.project} && make help",
+        ]
+        stdout.print(Panel("\n".join(lines), title="mlplate demo", expand=False))
+    if not ok:
         raise typer.Exit(1)

@@ -8,22 +8,25 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.table import Table
 
-from mlplate import questions
-from mlplate.cli.app import app, print_json, stderr, stdout
-from mlplate.errors import EXIT_INTERRUPTED, UserError
-from mlplate.update import UpdateReport, update
-from mlplate.update.many import ManyOutcome, many_exit_code, many_json, update_many
+from mlplate.cli.app import app, json_option, print_json, quiet_option, set_output, stdout
+from mlplate.errors import UserError
+
+if TYPE_CHECKING:
+    from mlplate.update import UpdateReport
+    from mlplate.update.many import ManyOutcome
+
+# The update engine (copier, ruamel.yaml, tomlkit) loads when the command runs, not for --help.
+# pylint: disable=import-outside-toplevel
 
 _COLOUR = {"updated": "green", "up-to-date": "dim", "conflicts": "yellow", "error": "bold red"}
 
 
 @app.command("update")
-def update_command(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+def update_command(  # pylint: disable=too-many-locals,too-many-arguments,too-many-positional-arguments
     paths: Optional[list[Path]] = typer.Argument(
         None,
         metavar="PATH",
@@ -31,28 +34,41 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
     ),
     to: Optional[str] = typer.Option(
         None,
-        "--to",
         "--vcs-ref",
-        help="Template version: tag, branch, commit or HEAD (default: latest release).",
+        "-r",
+        "--to",
+        metavar="REF",
+        help="Template version: tag, branch, commit or HEAD (default: latest release); "
+        "--to is the older spelling.",
     ),
     data: list[str] = typer.Option(
-        [], "--data", "-d", help="Answer a new question or change an answer: key=value."
+        [], "--data", "-d", metavar="KEY=VALUE", help="Answer a new question or change an answer."
     ),
     defaults: bool = typer.Option(
-        False, "--defaults", help="Use defaults for new questions; never prompt."
+        False, "--defaults", "-l", help="Use defaults for new questions; never prompt."
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Print the diff the update would make; change nothing."
+        False,
+        "--dry-run",
+        "--pretend",
+        "-n",
+        help="Print the diff the update would make; change nothing.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print a machine-readable report."),
+    as_json: bool = json_option(),
+    quiet: bool = quiet_option(),
     no_lock: bool = typer.Option(False, "--no-lock", help="Do not regenerate uv.lock."),
     many: bool = typer.Option(
         False, "--many", help="Update every PATH given (and those of --many-file), in parallel."
     ),
     many_file: Optional[Path] = typer.Option(
-        None, "--many-file", help="A file listing project paths, one a line (# comments)."
+        None,
+        "--many-file",
+        metavar="FILE",
+        help="A file listing project paths, one a line (# comments).",
     ),
-    jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Projects updated at once (--many)."),
+    jobs: int = typer.Option(
+        2, "--jobs", "-j", min=1, metavar="N", help="Projects updated at once (--many)."
+    ),
     trust: bool = typer.Option(
         False, "--trust", help="Let the template run its migrations (read them first)."
     ),
@@ -61,6 +77,11 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
     ),
 ) -> None:
     """Update a project to a newer template version: exit 0 clean, 1 conflicts left, 2 error."""
+    from mlplate import project, questions
+    from mlplate.update import update
+    from mlplate.update.many import many_exit_code, many_json, update_many
+
+    set_output(quiet=quiet, as_json=as_json)
     targets = list(paths or [])
     answers = questions.parse_data(data)
     if many or many_file is not None or len(targets) > 1:
@@ -79,29 +100,26 @@ def update_command(  # pylint: disable=too-many-arguments,too-many-positional-ar
         )
         if as_json:
             print_json(many_json(outcomes))
-        else:
+        elif not quiet:
             _print_many(outcomes)
         raise typer.Exit(many_exit_code(outcomes))
+    target = targets[0] if targets else Path(".")
+    project.require(target, "update")
     interactive = not defaults and not as_json and sys.stdin.isatty()
-    try:
-        with _sigterm_interrupts():
-            report = update(
-                targets[0] if targets else Path("."),
-                to=to,
-                data=answers,
-                defaults=not interactive,
-                dry_run=dry_run,
-                lock=not no_lock,
-                trust=trust,
-                allow_downgrade=allow_downgrade,
-            )
-    except KeyboardInterrupt:
-        # typer turns Ctrl-C into a silent exit 130; say what that means for the project.
-        stderr.print("interrupted: nothing was changed")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    with _sigterm_interrupts():
+        report = update(
+            target,
+            to=to,
+            data=answers,
+            defaults=not interactive,
+            dry_run=dry_run,
+            lock=not no_lock,
+            trust=trust,
+            allow_downgrade=allow_downgrade,
+        )
     if as_json:
         print_json(report.to_json())
-    else:
+    elif not quiet:
         _print(report)
     raise typer.Exit(report.exit_code)
 
@@ -140,6 +158,8 @@ def _listed(listing: Optional[Path]) -> list[Path]:
 
 
 def _print_many(outcomes: list[ManyOutcome]) -> None:
+    from rich.table import Table
+
     table = Table("project", "status", "detail", title="mlplate update --many")
     for outcome in outcomes:
         detail = outcome.detail + (f"\nhint: {outcome.hint}" if outcome.hint else "")
