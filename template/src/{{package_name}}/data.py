@@ -81,13 +81,13 @@ def validate(
     read from) the report also gives CSV lines.
     """
     contract = contract or load_contract()
-    if with_target:
-        schema = contract.schema
-    else:
-        schema = contract.feature_schema(known_categories=False)
-        frame = frame[[c for c in frame.columns if c in schema.columns]]
+    schema = contract.schema if with_target else contract.feature_schema(known_categories=False)
     try:
-        return schema.validate(frame, lazy=True)
+        if with_target:
+            return schema.validate(frame, lazy=True)
+        # Other columns (ids, labels) come along unchecked: a batch is scored by its features.
+        checked = schema.validate(frame[[c for c in frame.columns if c in schema.columns]], lazy=True)
+        return frame.assign(**{name: checked[name] for name in checked.columns})
     except SchemaErrors as errors:
         from_csv = source is not None and source.suffix.lower() == ".csv"
         problems = _describe(errors.failure_cases, schema, from_csv=from_csv)
