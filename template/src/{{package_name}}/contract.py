@@ -83,7 +83,9 @@ class Contract:
         schema = self.schema.select_columns(self.feature_names)
         if known_categories:
             return schema
-        changes = {f.name: {"checks": []} for f in self.features if f.kind == "categorical"}
+        changes: dict[str, dict[str, Any]] = {
+            f.name: {"checks": []} for f in self.features if f.kind == "categorical"
+        }
         return schema.update_columns(changes) if changes else schema
 
 
@@ -319,13 +321,13 @@ def infer_contract(frame: pd.DataFrame, *, target: str, task: str | None = None)
         )
     # pandera infers types and nullability; the roles, bounds and categories are ours.
     inferred = pa.infer_schema(frame)
+    assert isinstance(inferred, pa.DataFrameSchema)  # a DataFrame gives a DataFrameSchema
     changes = {name: _column(frame[name], role, chosen) for name, role in roles.items()}
-    schema = inferred.update_columns(changes)
     classes: list[Any] = []
     if chosen == "classification":
         classes = list(changes[target]["checks"][0].statistics["allowed_values"])
     schema = pa.DataFrameSchema(
-        schema.columns,
+        inferred.update_columns(changes).columns,
         strict=True,
         coerce=True,
         metadata={"task": chosen, "classes": classes},

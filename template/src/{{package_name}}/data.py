@@ -86,7 +86,9 @@ def validate(
         if with_target:
             return schema.validate(frame, lazy=True)
         # Other columns (ids, labels) come along unchecked: a batch is scored by its features.
-        checked = schema.validate(frame[[c for c in frame.columns if c in schema.columns]], lazy=True)
+        checked = schema.validate(
+            frame[[c for c in frame.columns if c in schema.columns]], lazy=True
+        )
         return frame.assign(**{name: checked[name] for name in checked.columns})
     except SchemaErrors as errors:
         from_csv = source is not None and source.suffix.lower() == ".csv"
@@ -94,9 +96,7 @@ def validate(
         raise DataValidationError(problems, source=source) from None
 
 
-def load(
-    path: Path, *, with_target: bool = True, contract: Contract | None = None
-) -> pd.DataFrame:
+def load(path: Path, *, with_target: bool = True, contract: Contract | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file and validate it against the contract."""
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: put your data there (see the runbook)")
@@ -137,9 +137,7 @@ def split(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Deterministic train/test split, stratified by class for classification."""
     stratify = frame[contract.target] if contract.task == "classification" else None
-    train, test = train_test_split(
-        frame, test_size=test_size, random_state=seed, stratify=stratify
-    )
+    train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
     return train, test
 
 

@@ -21,13 +21,20 @@ def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
+def _bound(value: float | None) -> str:
+    return "any" if value is None else f"{value:g}"
+
+
 def model_card(run: dict[str, Any], config: Config, contract: Contract) -> str:
     """The model card's Markdown, from the last run's report and the contract."""
     metrics = _table(
-        [(n, f"{v:.4f}", f"{run['baseline'].get(n, float('nan')):.4f}") for n, v in run["metrics"].items()],
+        [
+            (n, f"{v:.4f}", f"{run['baseline'].get(n, float('nan')):.4f}")
+            for n, v in run["metrics"].items()
+        ],
         ("metric", "model", "baseline (Dummy)"),
     )
-    params = _table([(n, v) for n, v in run["params"].items()], ("parameter", "value"))
+    params = _table(list(run["params"].items()), ("parameter", "value"))
     gate = run["gate"]
     what = (
         f"predict `{contract.target}` among {len(contract.classes)} classes"
@@ -87,24 +94,40 @@ def data_card(config: Config, contract: Contract) -> str:
     numeric = [f for f in contract.features if f.kind == "numeric"]
     categorical = [f for f in contract.features if f.kind == "categorical"]
     sections = []
+    rows: list[tuple[Any, ...]]
     if numeric:
         rows = []
         for f in numeric:
             column = frame[f.name]
             rows.append(
-                (f.name, f"{column.mean():.3f}", f"{column.std():.3f}", f"{column.min():.4g}",
-                 f"{column.max():.4g}", int(column.isna().sum()), f"{f.minimum:g}–{f.maximum:g}")
+                (
+                    f.name,
+                    f"{column.mean():.3f}",
+                    f"{column.std():.3f}",
+                    f"{column.min():.4g}",
+                    f"{column.max():.4g}",
+                    int(column.isna().sum()),
+                    f"{_bound(f.minimum)}–{_bound(f.maximum)}",
+                )
             )
-        header = ("feature", "mean", "std", "min", "max", "missing", "allowed")
-        sections.append("## Numeric features\n\n" + _table(rows, header))
+        sections.append(
+            "## Numeric features\n\n"
+            + _table(rows, ("feature", "mean", "std", "min", "max", "missing", "allowed"))
+        )
     if categorical:
         rows = [
-            (f.name, frame[f.name].nunique(), int(frame[f.name].isna().sum()),
-             ", ".join(f.categories[:10]) + (" …" if len(f.categories) > 10 else ""))
+            (
+                f.name,
+                frame[f.name].nunique(),
+                int(frame[f.name].isna().sum()),
+                ", ".join(f.categories[:10]) + (" …" if len(f.categories) > 10 else ""),
+            )
             for f in categorical
         ]
-        header = ("feature", "categories", "missing", "values")
-        sections.append("## Categorical features\n\n" + _table(rows, header))
+        sections.append(
+            "## Categorical features\n\n"
+            + _table(rows, ("feature", "categories", "missing", "values"))
+        )
     target = frame[contract.target]
     if contract.task == "classification":
         counts = target.astype(str).value_counts()

@@ -129,7 +129,8 @@ def compare(
             if len(ref) == 0 or len(cur) == 0:
                 continue  # nothing to compare: validation already reports missing values
             ks = stats.ks_2samp(ref, cur)
-            value, statistic, pvalue, new = psi(ref, cur), float(ks.statistic), float(ks.pvalue), []
+            new: list[str] = []
+            value, statistic, pvalue = psi(ref, cur), float(ks.statistic), float(ks.pvalue)
         else:
             value, pvalue, new = category_psi(reference[name], current[name])
             statistic = value
