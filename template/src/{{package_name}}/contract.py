@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import yaml
@@ -333,6 +334,41 @@ def infer_contract(frame: pd.DataFrame, *, target: str, task: str | None = None)
         metadata={"task": chosen, "classes": classes},
     )
     return from_schema(schema)
+
+
+def example_frame(contract: Contract, rows: int = 240, seed: int = 0) -> pd.DataFrame:
+    """Rows that satisfy the contract, with a target the features predict well (for tests).
+
+    Each row gets a signal in [0, 1] (its class, or a random level for regression);
+    numeric features sit at that level within their allowed range, categorical ones take
+    the category the signal picks, and a regression target is the signal scaled.
+    """
+    rng = np.random.default_rng(seed)
+    if contract.task == "classification":
+        label_index = np.arange(rows) % len(contract.classes)
+        signal = label_index / max(len(contract.classes) - 1, 1)
+    else:
+        signal = rng.uniform(0.0, 1.0, rows)
+    columns: dict[str, Any] = {}
+    for feature in contract.features:
+        if feature.kind == "numeric":
+            low = 0.0 if feature.minimum is None else feature.minimum
+            high = low + 10.0 if feature.maximum is None else feature.maximum
+            level = low + (high - low) * (0.3 + 0.4 * signal)
+            noise = rng.normal(0.0, (high - low) * 0.005, rows)
+            columns[feature.name] = np.clip(level + noise, low, high)
+        else:
+            categories = feature.categories or ("a", "b")
+            picks = np.rint(signal * (len(categories) - 1)).astype(int)
+            columns[feature.name] = [categories[i] for i in picks]
+    for name in contract.ids:
+        columns[name] = np.arange(rows)
+    if contract.task == "classification":
+        columns[contract.target] = [contract.classes[i] for i in label_index]
+    else:
+        columns[contract.target] = 100.0 * signal + rng.normal(0.0, 1.0, rows)
+    order = [name for name in contract.schema.columns if name in columns]
+    return pd.DataFrame(columns)[order]
 
 
 def main(argv: list[str] | None = None) -> int:
