@@ -6,7 +6,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mlplate import _proc, gitrepo, lockfile, questions, template_source
+import yaml
+
+from mlplate import _proc, dataset, gitrepo, lockfile, questions, template_source
 from mlplate.errors import DestinationNotEmpty, UserError
 from mlplate.render import render
 from mlplate.results import NewResult
@@ -53,6 +55,9 @@ def new(  # pylint: disable=too-many-arguments
         answers.update(questions.read_answers_file(Path(answers_file)))
     answers.update(data or {})
     questions.check_known(answers, questions.load(source))
+    data_set = _data_set(answers)
+    if data_set is not None:
+        answers["dataset"] = data_set.in_project  # never a path only this machine has
 
     steps: list[str] = []
     commit: str | None = None
@@ -60,10 +65,18 @@ def new(  # pylint: disable=too-many-arguments
         progress("Rendering the template")
         rendered = render(source, work, data=answers, defaults=defaults)
         steps.append("render")
+        if data_set is None and rendered.answers.get("dataset"):
+            data_set = _data_set(dict(rendered.answers))  # answered at the prompt
+            _record_answer(work / rendered.answers_file, "dataset", data_set.in_project)
         if lock and (work / "pyproject.toml").is_file():
             progress("Locking dependencies with uv")
             lockfile.lock(work)
             steps.append("lock")
+        if data_set is not None:
+            progress(f"Inferring the data contract of {data_set.source.name}")
+            dataset.install(data_set, work, str(rendered.answers["package_name"]))
+            rendered.answers["dataset"] = data_set.in_project
+            steps.append("contract")
         if git:
             progress("Creating the first commit")
             gitrepo.init(work)
@@ -79,4 +92,25 @@ def new(  # pylint: disable=too-many-arguments
         git_commit=commit,
         lockfile=lock and (dest / lockfile.LOCKFILE).is_file(),
         steps=steps,
+    )
+
+
+def _data_set(answers: dict[str, Any]) -> dataset.DataSet | None:
+    """The user's data set named by the answers, checked; None for the bundled sample."""
+    path = str(answers.get("dataset") or "").strip()
+    if not path:
+        return None
+    return dataset.check(
+        path, str(answers.get("target") or ""), str(answers.get("task") or "infer")
+    )
+
+
+def _record_answer(answers_path: Path, key: str, value: str) -> None:
+    """Replace one top-level answer in the answers file, keeping the rest as copier wrote it."""
+    if not answers_path.is_file():
+        return
+    line = yaml.safe_dump({key: value}, default_flow_style=False, width=1_000_000)
+    lines = answers_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    answers_path.write_text(
+        "".join(line if old.startswith(f"{key}:") else old for old in lines), encoding="utf-8"
     )
