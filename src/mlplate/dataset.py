@@ -151,7 +151,10 @@ def _run_contract(project: Path, package: str, args: list[str]) -> None:
         }
         env["UV_PROJECT_ENVIRONMENT"] = venv
         env.setdefault("UV_PYTHON_DOWNLOADS", "never")
-        command = [uv, "run", "--quiet", "--no-dev", *(["--frozen"] if had_lock else [])]
+        # Compiling every installed module's bytecode (the project's uv setting) would cost
+        # more than the inference itself in an environment used once.
+        command = [uv, "run", "--quiet", "--no-dev", "--no-compile-bytecode"]
+        command += ["--frozen"] if had_lock else []
         command += ["python", "-m", f"{package}.contract", *args]
         done = subprocess.run(
             command,

@@ -167,7 +167,8 @@ def fixture_own_project(
         source = data_files / file_name
         result = new(work / name, data={"dataset": str(source), "target": target})
         project = Project(root=result.destination, package=str(result.answers["package_name"]))
-        project.must("uv", "sync", "--locked")
+        # Bytecode compiles as modules are first imported: only what the checks use.
+        project.must("uv", "sync", "--locked", "--no-compile-bytecode")
         steps = {"new": result, "data": _make(project, "data")}
         steps["data_bytes"] = (project.root / "data/raw" / file_name).read_bytes()
         steps["train"] = _make(project, "train")
