@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
+import select
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -354,3 +357,49 @@ def test_data_set_the_contract_refuses_leaves_nothing(case, tmp_path):
         cwd=tmp_path,
     )
     _refused(done, tmp_path, words)
+
+
+def test_data_set_asked_in_a_terminal_is_recorded_by_its_project_path(tmp_path):
+    data = tmp_path / "incoming" / "readings.csv"
+    data.parent.mkdir()
+    data.write_text(
+        "load,temp,ok\n" + "".join(f"{i % 9},{(i * 7) % 11}.5,{i % 2}\n" for i in range(40)),
+        encoding="utf-8",
+    )
+    dest = tmp_path / "proj"
+    pid, fd = pty.fork()
+    if pid == 0:  # child: the real CLI with a terminal on stdin/stdout
+        os.chdir(tmp_path)
+        os.execv(sys.executable, [sys.executable, "-m", "mlplate", "new", str(dest), "--no-git"])
+    seen, answered = bytearray(), 0
+    answers = {b"Your data set": str(data).encode(), b"Column of the data set": b"ok"}
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 1.0)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break  # the process ended
+                seen.extend(chunk)
+                continue
+            # The terminal is quiet: a question waits. Answer the data ones, accept the rest.
+            asked = bytes(seen[answered:])
+            # A question's prompt is redrawn once answered: the last one shown is the open one.
+            last = max(answers, key=asked.rfind)
+            reply = answers[last] if asked.rfind(last) >= 0 else b""
+            os.write(fd, b"\x15" + reply + b"\r" if reply else b"\r")
+            answered = len(seen)
+    finally:
+        _, status = os.waitpid(pid, 0)
+    output = seen.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, output
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert recorded["dataset"] == "data/raw/readings.csv" and recorded["target"] == "ok"
+    assert str(data.parent) not in (dest / ".copier-answers.yml").read_text()
+    assert (dest / "data/raw/readings.csv").read_bytes() == data.read_bytes()
+    schema = yaml.safe_load((dest / "configs/schema.yaml").read_text())
+    assert schema["columns"]["ok"]["metadata"]["role"] == "target"
