@@ -55,7 +55,7 @@ def write_customers(path: Path, rows: int = 2_000) -> None:
                 0.06 * (age - 48)
                 + {"basic": -2.0, "plus": 0.0, "pro": 2.0}[plan]
                 + (income - 50_000) / 20_000
-                + rng.gauss(0, 0.5)
+                + rng.gauss(0, 0.25)
             )
             out.writerow(
                 [
@@ -166,7 +166,18 @@ def prepare(project: Path | None, work: Path) -> tuple[Path, str, dict[str, str]
     run(["uv", "sync", "--locked"], cwd=project, env=env)
     if not (project / "reports/last_run.json").exists():
         run(["uv", "run", "--no-sync", "python", "-m", f"{package}.data"], cwd=project, env=env)
-        run(["uv", "run", "--no-sync", "python", "-m", f"{package}.train"], cwd=project, env=env)
+        trained = subprocess.run(
+            ["uv", "run", "--no-sync", "python", "-m", f"{package}.train"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if trained.returncode != 0:
+            sys.exit(
+                f"training failed or the gate refused the model:\n{trained.stdout}{trained.stderr}"
+            )
     return project, package, env
 
 
