@@ -189,12 +189,8 @@ def _probe(project: Project, data: Path, tmp_path: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("name", list(DATA_SETS))
-def test_project_from_own_data_trains_serves_and_monitors(own_project, name, tmp_path):
-    project, source, steps = own_project(name)
-    file_name, target, task = DATA_SETS[name]
-    in_project = f"data/raw/{file_name}"
-
+def _first_commit(project: Project, source: Path, in_project: str, target: str) -> list[str]:
+    """The answers and configuration name the data by its project path; the files committed."""
     answers = yaml.safe_load((project.root / ".copier-answers.yml").read_text())
     assert answers["dataset"] == in_project and answers["target"] == target
     assert str(source.parent) not in (project.root / ".copier-answers.yml").read_text()
@@ -205,6 +201,16 @@ def test_project_from_own_data_trains_serves_and_monitors(own_project, name, tmp
     assert "configs/schema.yaml" in tracked
     # The data stays out of git (data/raw/ is ignored): teams version it with DVC or a store.
     assert in_project not in tracked and (project.root / in_project).is_file()
+    return tracked
+
+
+@pytest.mark.parametrize("name", list(DATA_SETS))
+def test_project_from_own_data_trains_serves_and_monitors(own_project, name, tmp_path):
+    project, source, steps = own_project(name)
+    file_name, target, task = DATA_SETS[name]
+    in_project = f"data/raw/{file_name}"
+
+    tracked = _first_commit(project, source, in_project, target)
 
     assert steps["data"].returncode == 0, steps["data"].stdout + steps["data"].stderr
     assert steps["data_bytes"] == source.read_bytes(), "make data changed the data file"
