@@ -257,6 +257,8 @@ def main() -> None:
                     model_uri,
                     "--env-manager",
                     "local",
+                    "--workers",  # one worker, as the other two: its default is one per CPU
+                    "1",
                     "--host",
                     "127.0.0.1",
                 ],
