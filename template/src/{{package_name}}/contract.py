@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import yaml
@@ -83,7 +84,9 @@ class Contract:
         schema = self.schema.select_columns(self.feature_names)
         if known_categories:
             return schema
-        changes = {f.name: {"checks": []} for f in self.features if f.kind == "categorical"}
+        changes: dict[str, dict[str, Any]] = {
+            f.name: {"checks": []} for f in self.features if f.kind == "categorical"
+        }
         return schema.update_columns(changes) if changes else schema
 
 
@@ -319,18 +322,53 @@ def infer_contract(frame: pd.DataFrame, *, target: str, task: str | None = None)
         )
     # pandera infers types and nullability; the roles, bounds and categories are ours.
     inferred = pa.infer_schema(frame)
+    assert isinstance(inferred, pa.DataFrameSchema)  # a DataFrame gives a DataFrameSchema
     changes = {name: _column(frame[name], role, chosen) for name, role in roles.items()}
-    schema = inferred.update_columns(changes)
     classes: list[Any] = []
     if chosen == "classification":
         classes = list(changes[target]["checks"][0].statistics["allowed_values"])
     schema = pa.DataFrameSchema(
-        schema.columns,
+        inferred.update_columns(changes).columns,
         strict=True,
         coerce=True,
         metadata={"task": chosen, "classes": classes},
     )
     return from_schema(schema)
+
+
+def example_frame(contract: Contract, rows: int = 240, seed: int = 0) -> pd.DataFrame:
+    """Rows that satisfy the contract, with a target the features predict well (for tests).
+
+    Each row gets a signal in [0, 1] (its class, or a random level for regression);
+    numeric features sit at that level within their allowed range, categorical ones take
+    the category the signal picks, and a regression target is the signal scaled.
+    """
+    rng = np.random.default_rng(seed)
+    if contract.task == "classification":
+        label_index = np.arange(rows) % len(contract.classes)
+        signal = label_index / max(len(contract.classes) - 1, 1)
+    else:
+        signal = rng.uniform(0.0, 1.0, rows)
+    columns: dict[str, Any] = {}
+    for feature in contract.features:
+        if feature.kind == "numeric":
+            low = 0.0 if feature.minimum is None else feature.minimum
+            high = low + 10.0 if feature.maximum is None else feature.maximum
+            level = low + (high - low) * (0.3 + 0.4 * signal)
+            noise = rng.normal(0.0, (high - low) * 0.005, rows)
+            columns[feature.name] = np.clip(level + noise, low, high)
+        else:
+            categories = feature.categories or ("a", "b")
+            picks = np.rint(signal * (len(categories) - 1)).astype(int)
+            columns[feature.name] = [categories[i] for i in picks]
+    for name in contract.ids:
+        columns[name] = np.arange(rows)
+    if contract.task == "classification":
+        columns[contract.target] = [contract.classes[i] for i in label_index]
+    else:
+        columns[contract.target] = 100.0 * signal + rng.normal(0.0, 1.0, rows)
+    order = [name for name in contract.schema.columns if name in columns]
+    return pd.DataFrame(columns)[order]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,22 +81,22 @@ def validate(
     read from) the report also gives CSV lines.
     """
     contract = contract or load_contract()
-    if with_target:
-        schema = contract.schema
-    else:
-        schema = contract.feature_schema(known_categories=False)
-        frame = frame[[c for c in frame.columns if c in schema.columns]]
+    schema = contract.schema if with_target else contract.feature_schema(known_categories=False)
     try:
-        return schema.validate(frame, lazy=True)
+        if with_target:
+            return schema.validate(frame, lazy=True)
+        # Other columns (ids, labels) come along unchecked: a batch is scored by its features.
+        checked = schema.validate(
+            frame[[c for c in frame.columns if c in schema.columns]], lazy=True
+        )
+        return frame.assign(**{name: checked[name] for name in checked.columns})
     except SchemaErrors as errors:
         from_csv = source is not None and source.suffix.lower() == ".csv"
         problems = _describe(errors.failure_cases, schema, from_csv=from_csv)
         raise DataValidationError(problems, source=source) from None
 
 
-def load(
-    path: Path, *, with_target: bool = True, contract: Contract | None = None
-) -> pd.DataFrame:
+def load(path: Path, *, with_target: bool = True, contract: Contract | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file and validate it against the contract."""
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: put your data there (see the runbook)")
@@ -137,9 +137,7 @@ def split(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Deterministic train/test split, stratified by class for classification."""
     stratify = frame[contract.target] if contract.task == "classification" else None
-    train, test = train_test_split(
-        frame, test_size=test_size, random_state=seed, stratify=stratify
-    )
+    train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
     return train, test
 
 

@@ -45,7 +45,7 @@ def _folded_logistic(model) -> Proba | None:
 def serving_predictor(model, n_features: int, *, seed: int = 0) -> tuple[Proba, str]:
     """The fastest exact `predict_proba` for `model`, and the name of the path chosen."""
     folded = _folded_logistic(model)
-    if folded is not None:
+    if folded is not None:  # only a pipeline of the old form (scaler then "classify")
         probe = np.random.default_rng(seed).uniform(0.0, 10.0, size=(64, n_features))
         if np.allclose(folded(probe), model.predict_proba(probe), rtol=0, atol=1e-9):
             return folded, "folded-linear"

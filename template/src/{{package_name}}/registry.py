@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
         print(f"no registered versions of {tracker.name}: run `make train` first")
         return 0
     # The gate's metric, else the first one each version logged (accuracy or rmse first).
-    metric = config.gate.metric or next(
+    metric: str = config.gate.metric or next(
         (m for m in ("accuracy", "rmse") if any(m in v.metrics for v in versions)), "accuracy"
     )
     print(f"{'version':>7}  {metric:>10}  {'run':<32}  aliases")

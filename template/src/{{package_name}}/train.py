@@ -41,7 +41,7 @@ class GateResult:
 
 
 @dataclass(frozen=True)
-class TrainResult:
+class TrainResult:  # pylint: disable=too-many-instance-attributes  # one field per report key
     """What one training run produced; reports/last_run.json is its JSON form."""
 
     run_id: str
@@ -78,7 +78,9 @@ def evaluate(model: Any, X_test: pd.DataFrame, y_test: pd.Series, task: str) -> 
 def gate_metric(config: Config, contract: Contract) -> str:
     """The metric the gate compares: the configured one, else accuracy or rmse."""
     metric = config.gate.metric or ("accuracy" if contract.task == "classification" else "rmse")
-    allowed = ("accuracy", "f1_macro") if contract.task == "classification" else ("rmse", "mae", "r2")
+    allowed = (
+        ("accuracy", "f1_macro") if contract.task == "classification" else ("rmse", "mae", "r2")
+    )
     if metric not in allowed:
         raise ContractError(
             f"gate.metric {metric!r} does not fit a {contract.task} task",
@@ -88,11 +90,13 @@ def gate_metric(config: Config, contract: Contract) -> str:
 
 
 def baseline_metrics(
-    train: tuple[pd.DataFrame, pd.Series], test: tuple[pd.DataFrame, pd.Series], task: str
+    fit_on: tuple[pd.DataFrame, pd.Series], held_out: tuple[pd.DataFrame, pd.Series], task: str
 ) -> dict[str, float]:
     """The metrics of scikit-learn's Dummy estimator: the most frequent class, or the mean."""
-    dummy = DummyClassifier(strategy="most_frequent") if task == "classification" else DummyRegressor()
-    return evaluate(dummy.fit(*train), *test, task)
+    dummy = (
+        DummyClassifier(strategy="most_frequent") if task == "classification" else DummyRegressor()
+    )
+    return evaluate(dummy.fit(*fit_on), *held_out, task)
 
 
 def quality_gate(
@@ -158,11 +162,11 @@ def train(config: Config) -> TrainResult:
         frame, contract, test_size=config.split.test_size, seed=config.seed
     )
     _write_split(train_frame, test_frame, config.path(config.paths.processed_dir))
-    (X_train, y_train) = features_and_target(train_frame, contract)
-    (X_test, y_test) = features_and_target(test_frame, contract)
-    model = build_model(config, contract).fit(X_train, y_train)
-    metrics = evaluate(model, X_test, y_test, contract.task)
-    baseline = baseline_metrics((X_train, y_train), (X_test, y_test), contract.task)
+    fit_on = features_and_target(train_frame, contract)
+    held_out = features_and_target(test_frame, contract)
+    model = build_model(config, contract).fit(*fit_on)
+    metrics = evaluate(model, *held_out, contract.task)
+    baseline = baseline_metrics(fit_on, held_out, contract.task)
     estimator = estimator_path(config, contract)
     params = {
         **{f"model.{k}": v for k, v in config.model.params.items()},
@@ -184,7 +188,7 @@ def train(config: Config) -> TrainResult:
     rival = champion if champion and champion.contract == contract.fingerprint else None
     with tracker.run(tags) as run_id:
         tracker.log(params, metrics)
-        model_uri = tracker.log_model(model, X_train.head(5), estimator)
+        model_uri = tracker.log_model(model, fit_on[0].head(5), estimator)
     version = tracker.register(model_uri)
     gate = quality_gate(metrics, baseline, config, metric, rival.metrics if rival else None)
     if gate.passed:
