@@ -6,6 +6,7 @@ values, an id column and rows without a target. Each generated project must pass
 own tests, keep its data file byte for byte through `make data`, train past the
 default gate, serve `/predict` (also with a missing number), describe its inputs in
 the OIP metadata, flag a shifted batch as drift, and name nothing of the iris sample.
+The checks mlplate makes before rendering are not end-to-end: they run in seconds.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ import yaml
 
 from mlplate.new import new
 from tests.e2e.conftest import Project
-
-pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 IRIS_WORDS = re.compile(r"iris|sepal|petal|setosa", re.IGNORECASE)
@@ -204,6 +203,7 @@ def _first_commit(project: Project, source: Path, in_project: str, target: str) 
     return tracked
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", list(DATA_SETS))
 def test_project_from_own_data_trains_serves_and_monitors(own_project, name, tmp_path):
     project, source, steps = own_project(name)
@@ -257,6 +257,7 @@ def test_project_from_own_data_trains_serves_and_monitors(own_project, name, tmp
     assert not named, "the sample is named in " + "; ".join(named)
 
 
+@pytest.mark.e2e
 def test_random_forest_by_configuration_trains_promotes_and_serves(own_project, tmp_path):
     project, _, _ = own_project("customers")
     config_path = project.root / "configs/config.yaml"
@@ -348,6 +349,7 @@ CONTRACT_CASES = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("case", list(CONTRACT_CASES))
 def test_data_set_the_contract_refuses_leaves_nothing(case, tmp_path):
     text, target, words = CONTRACT_CASES[case]
@@ -365,6 +367,7 @@ def test_data_set_the_contract_refuses_leaves_nothing(case, tmp_path):
     _refused(done, tmp_path, words)
 
 
+@pytest.mark.e2e
 def test_data_set_asked_in_a_terminal_is_recorded_by_its_project_path(tmp_path):
     data = tmp_path / "incoming" / "readings.csv"
     data.parent.mkdir()
