@@ -12,7 +12,10 @@ Each request is one row with a missing number. Reports requests/s and p50/p99
 latency at 1, 8 and 32 connections, and the ratios (targets: throughput >= 1.0x the
 bare endpoint and >= 8x mlflow models serve; p99 <= 1.2x the bare endpoint's).
 
-    uv run python bench/bench_serve.py [--duration 5] [--project DIR]
+The three servers run side by side and take turns under wrk for --rounds rounds;
+each figure is the median round, so a busy spell on a shared machine hits all alike.
+
+    uv run python bench/bench_serve.py [--duration 3] [--rounds 3] [--project DIR]
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from _common import run, scratch, table, tool
@@ -181,6 +184,11 @@ def prepare(project: Path | None, work: Path) -> tuple[Path, str, dict[str, str]
     return project, package, env
 
 
+def _median_run(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """The run with the median throughput of a server's rounds (its own p50 and p99)."""
+    return sorted(runs)[len(runs) // 2]
+
+
 def print_results(results: dict[str, dict[int, tuple[float, float, float]]]) -> None:
     """The table of every run, then the ratios against both references."""
     rows = [("server", "conns", "req/s", "p50 ms", "p99 ms")]
@@ -202,7 +210,10 @@ def print_results(results: dict[str, dict[int, tuple[float, float, float]]]) -> 
 def main() -> None:
     """Serve the model three ways, load each, print the table and ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs per server and connection count"
+    )
     parser.add_argument("--project", type=Path, default=None, help="an already generated project")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -267,19 +278,36 @@ def main() -> None:
                 "/ping",
             ),
         }
-        results: dict[str, dict[int, tuple[float, float, float]]] = {}
         answers: dict[str, object] = {}
-        for name, (cmd, path, body, probe) in contenders.items():
-            port = _free_port()
-            cmd = [*cmd, "--port", str(port)]
-            server_env = {**env, "MODEL_URI": model_uri, "FEATURES": features}
-            with server(cmd, cwd=project, env=server_env, probe=f"http://127.0.0.1:{port}{probe}"):
-                answers[name] = _post(f"http://127.0.0.1:{port}{path}", body)
-                wrk(f"http://127.0.0.1:{port}{path}", body, 8, 1, work)  # warm-up
-                results[name] = {
-                    c: wrk(f"http://127.0.0.1:{port}{path}", body, c, args.duration, work)
-                    for c in CONNECTIONS
-                }
+        urls: dict[str, tuple[str, dict]] = {}
+        with ExitStack() as running:
+            for name, (cmd, path, body, probe) in contenders.items():
+                port = _free_port()
+                server_env = {**env, "MODEL_URI": model_uri, "FEATURES": features}
+                running.enter_context(
+                    server(
+                        [*cmd, "--port", str(port)],
+                        cwd=project,
+                        env=server_env,
+                        probe=f"http://127.0.0.1:{port}{probe}",
+                    )
+                )
+                urls[name] = (f"http://127.0.0.1:{port}{path}", body)
+                answers[name] = _post(*urls[name])
+                wrk(*urls[name], 8, 1, work)  # warm-up
+            # All three run at once, idle but for the one under load; the runs take turns
+            # round after round, so a busy spell on a shared machine hits each alike.
+            samples: dict[str, dict[int, list[tuple[float, float, float]]]] = {
+                name: {c: [] for c in CONNECTIONS} for name in urls
+            }
+            for _ in range(args.rounds):
+                for conns in CONNECTIONS:
+                    for name, (url, body) in urls.items():
+                        samples[name][conns].append(wrk(url, body, conns, args.duration, work))
+        results = {
+            name: {c: _median_run(runs) for c, runs in by_conn.items()}
+            for name, by_conn in samples.items()
+        }
         print_results(results)
         print(f"prediction for the row: {answers}")
         if len({json.dumps(a) for a in answers.values()}) != 1:
