@@ -145,7 +145,9 @@ def features_and_target(frame: pd.DataFrame, contract: Contract) -> tuple[pd.Dat
     """The feature columns (by name, in contract order) and the target."""
     target = frame[contract.target]
     if contract.task == "classification":
-        target = target.astype(object)  # plain labels: no pandas NA types inside the model
+        # Plain labels (int64 or text), no pandas NA types: rows without a target are gone.
+        numeric = pd.api.types.is_integer_dtype(target)
+        target = target.astype("int64") if numeric else target.astype(object)
     return frame[contract.feature_names], target
 
 
