@@ -379,7 +379,7 @@ def test_data_set_asked_in_a_terminal_is_recorded_by_its_project_path(tmp_path):
     pid, fd = pty.fork()
     if pid == 0:  # child: the real CLI with a terminal on stdin/stdout
         os.chdir(tmp_path)
-        os.execv(sys.executable, [sys.executable, "-m", "mlplate", "new", str(dest), "--no-git"])
+        os.execv(sys.executable, [sys.executable, "-m", "mlplate", "new", str(dest)])
     seen, answered = bytearray(), 0
     answers = {b"Your data set": str(data).encode(), b"Column of the data set": b"ok"}
     deadline = time.monotonic() + 300
@@ -412,3 +412,13 @@ def test_data_set_asked_in_a_terminal_is_recorded_by_its_project_path(tmp_path):
     assert (dest / "data/raw/readings.csv").read_bytes() == data.read_bytes()
     schema = yaml.safe_load((dest / "configs/schema.yaml").read_text())
     assert schema["columns"]["ok"]["metadata"]["role"] == "target"
+
+    # An update replays the recorded answers: same data path, the inferred contract untouched.
+    contract = (dest / "configs/schema.yaml").read_bytes()
+    done = _mlplate("update", "--to", "HEAD", "--data", "docker=false", cwd=dest)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (dest / "configs/schema.yaml").read_bytes() == contract
+    assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["dataset"] == (
+        "data/raw/readings.csv"
+    )
+    assert "raw_data: data/raw/readings.csv" in (dest / "configs/config.yaml").read_text()
