@@ -74,5 +74,13 @@ def recording(text: str, *, version: str | None, src: str | None = None) -> str:
     return "".join(out)
 
 
+def with_answer(text: str, name: str, value: str) -> str:
+    """`text` with the top-level answer `name` set to `value`; every other line stays as it is."""
+    return "".join(
+        _line(name, value) if line.startswith(f"{name}:") else line
+        for line in text.splitlines(keepends=True)
+    )
+
+
 def _line(name: str, value: str) -> str:
     return yaml.safe_dump({name: value}, default_flow_style=False, width=1_000_000)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mlplate import _proc, gitrepo, lockfile, questions, template_source
+from mlplate import _proc, dataset, gitrepo, lockfile, questions, template_source
 from mlplate.errors import DestinationNotEmpty, UserError
 from mlplate.render import render
 from mlplate.results import NewResult
@@ -57,6 +57,9 @@ def new(  # pylint: disable=too-many-arguments
     answers.update(data or {})
     asked = questions.load(source)
     questions.check_known(answers, asked)
+    data_set = _data_set(answers)
+    if data_set is not None:
+        answers["dataset"] = data_set.in_project  # never a path only this machine has
     author = gitrepo.identity()
     user_defaults = _git_author_defaults(asked, author)
     warnings: list[str] = []
@@ -85,11 +88,19 @@ def new(  # pylint: disable=too-many-arguments
             source, work, data=answers, defaults=defaults, user_defaults=user_defaults
         )
         steps.append("render")
-        files = _files(work)
+        if data_set is None and rendered.answers.get("dataset"):
+            data_set = _data_set(dict(rendered.answers))  # answered at the prompt
+            dataset.record(work / rendered.answers_file, data_set)
         if lock and (work / "pyproject.toml").is_file():
             progress("Locking dependencies with uv")
             lockfile.lock(work)
             steps.append("lock")
+        if data_set is not None:
+            progress(f"Inferring the data contract of {data_set.source.name}")
+            dataset.install(data_set, work, str(rendered.answers["package_name"]))
+            rendered.answers["dataset"] = data_set.in_project
+            steps.append("contract")
+        files = _files(work)
         if git:
             progress("Creating the first commit")
             gitrepo.init(work)
@@ -152,3 +163,13 @@ def _dry_run(  # pylint: disable=too-many-arguments
 
 def _files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def _data_set(answers: dict[str, Any]) -> dataset.DataSet | None:
+    """The user's data set named by the answers, checked; None for the bundled sample."""
+    path = str(answers.get("dataset") or "").strip()
+    if not path:
+        return None
+    return dataset.check(
+        path, str(answers.get("target") or ""), str(answers.get("task") or "infer")
+    )

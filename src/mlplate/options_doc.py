@@ -37,6 +37,21 @@ naming the question and the fix; nothing is written.
 
 # What each option generates; the table above it comes from copier.yml.
 DETAILS: dict[str, str] = {
+    "dataset": (
+        "Your CSV or Parquet file. `mlplate new DIR --data dataset=PATH --data target=COLUMN` "
+        "checks it (file, format, header, target column), copies it to `data/raw/<file>`, "
+        "records that in-project path (never the path on your machine, so `mlplate update` "
+        "and teammates replay the same answers) and writes `configs/schema.yaml` with the "
+        "project's own `python -m <package>.contract` before the first commit. Blank: the "
+        "bundled sample. With plain `copier copy`, put the file in `data/raw/` yourself and "
+        "run `make contract DATA=data/raw/<file> TARGET=COLUMN`."
+    ),
+    "target": "The column to predict; asked only with a data set.",
+    "task": (
+        "`infer` (the default) makes a number column with many distinct values a regression "
+        "and anything else a classification; `classification` or `regression` overrides it. "
+        "Asked only with a data set."
+    ),
     "tracker": (
         "`mlflow`: an embedded store in `mlruns/` (sqlite + artifacts), the MLflow model "
         "registry and a `champion` alias; `MLFLOW_TRACKING_URI` points it at a server. "

@@ -147,7 +147,13 @@ def _print_next_steps(result: NewResult) -> None:
         f"  cd {where}",
         "  make install     # uv sync: create .venv with the locked dependencies",
         "  make test        # the project's own tests",
-        f"  make data train  # sample data, then train, track ({tracker}), register the champion",
+        (
+            f"  make data train  # check your data, then train, track ({tracker}), "
+            "register the champion"
+            if answers.get("dataset")
+            else f"  make data train  # sample data, then train, track ({tracker}), "
+            "register the champion"
+        ),
         "  make drift-demo  # drift report on a clean and a drifted batch",
         serve,
     ]
