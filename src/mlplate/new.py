@@ -62,13 +62,7 @@ def new(  # pylint: disable=too-many-arguments
         answers["dataset"] = data_set.in_project  # never a path only this machine has
     author = gitrepo.identity()
     user_defaults = _git_author_defaults(asked, author)
-    warnings: list[str] = []
-    if git and not gitrepo.has_identity(known=author):
-        warnings.append(
-            "git has no user.name/user.email: the first commit is authored as "
-            f"{gitrepo.FALLBACK_AUTHOR} (set them with `git config --global user.name/user.email`, "
-            "then `git commit --amend --reset-author`)"
-        )
+    warnings = _identity_warnings(author) if git else []
 
     if dry_run:
         return _dry_run(
@@ -119,6 +113,17 @@ def new(  # pylint: disable=too-many-arguments
         files=files,
         warnings=warnings,
     )
+
+
+def _identity_warnings(author: tuple[str, str]) -> list[str]:
+    """A warning when git has no identity: mlplate then authors the first commit itself."""
+    if gitrepo.has_identity(known=author):
+        return []
+    return [
+        "git has no user.name/user.email: the first commit is authored as "
+        f"{gitrepo.FALLBACK_AUTHOR} (set them with `git config --global user.name/user.email`, "
+        "then `git commit --amend --reset-author`)"
+    ]
 
 
 def _git_author_defaults(
