@@ -167,8 +167,15 @@ def commits_touching(path: Path, file: str, *, limit: int = 20) -> list[tuple[st
 
 def show_file(path: Path, rev: str, file: str) -> str | None:
     """The text of `file` (relative to `path`) at commit `rev`, or None when it is not there."""
-    done = _proc.run(["git", "show", f"{rev}:./{file}"], cwd=path, check=False)
+    # `./` makes the name relative to `path` (a project in a subfolder of a larger work
+    # tree); a bare repository (a template mirror) has no work tree to be relative to.
+    spec = f"{rev}:{file}" if _is_bare(path) else f"{rev}:./{file}"
+    done = _proc.run(["git", "show", spec], cwd=path, check=False)
     return done.stdout if done.returncode == 0 else None
+
+
+def _is_bare(path: Path) -> bool:
+    return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
 
 
 def commit_of(path: Path, ref: str) -> str:
