@@ -12,6 +12,7 @@ alternating, medians:
   pylint then infers through the libraries' source).
 
     uv run python bench/bench_project_speed.py [--repeat 5] [--part uv-run|pylint]
+        [--files serve.py]
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ def _uv_run_part(work: Path, project: Path, package: str, repeat: int, env: dict
     print(table(rows))
 
 
-def _pylint_part(project: Path, package: str, repeat: int, env: dict[str, str]) -> None:
+def _pylint_part(
+    project: Path, package: str, repeat: int, env: dict[str, str], changed: list[str]
+) -> None:
     pyproject = project / "pyproject.toml"
     shipped = pyproject.read_text(encoding="utf-8")
     peer = _previous_pylint_settings(shipped)
@@ -117,7 +120,7 @@ def _pylint_part(project: Path, package: str, repeat: int, env: dict[str, str]) 
     run([*pre_commit, "install-hooks"], cwd=project, env=env)
     settings = {"template settings": shipped, "previous (extension-pkg-allow-list)": peer}
     rows = [("changed file", "pylint settings", "wall s", "CPU s", "ratio (CPU)")]
-    for name in CHANGED:
+    for name in changed:
         path = project / "src" / package / name
         original = path.read_text(encoding="utf-8")
         path.write_text(original + "# edited\n", encoding="utf-8")
@@ -147,6 +150,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--part", choices=["uv-run", "pylint", "all"], default="all")
+    parser.add_argument(
+        "--files", nargs="+", default=list(CHANGED), help="the package's modules to change"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mlplate-project-speed-"))
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
@@ -159,7 +165,7 @@ def main() -> None:
         if args.part in ("pylint", "all"):
             # As `make install` does: the hook then starts from compiled bytecode.
             run(["uv", "sync", "--locked", "--quiet", "--compile-bytecode"], cwd=project, env=env)
-            _pylint_part(project, package, args.repeat, env)
+            _pylint_part(project, package, args.repeat, env, args.files)
     except subprocess.CalledProcessError as failed:
         print(failed.stdout.decode(errors="replace"), failed.stderr.decode(errors="replace"))
         raise
