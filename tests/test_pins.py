@@ -77,7 +77,7 @@ def _hooks(config: dict[str, Any]) -> list[dict[str, Any]]:
     return [hook for repo in config["repos"] for hook in repo["hooks"]]
 
 
-@pytest.mark.parametrize("tool", ["black", "pylint", "pre-commit"])
+@pytest.mark.parametrize("tool", ["black", "pylint", "pre-commit", "mkdocs-material"])
 def test_dev_group_pins_the_template_versions(tool: str) -> None:
     pins = _pins()
     dev = dict(_exact_version(r) for r in _repo_pyproject()["dependency-groups"]["dev"])

@@ -1,8 +1,9 @@
 """Every released version of mlplate's own template updates to HEAD without losing an edit.
 
-The releases are this repository's version tags. Until there are any, three
-commits that changed the template (the first, one in the middle, the last
-before HEAD) stand in for them, tagged v0.0.1… in a clone. For each, a project
+The releases are this repository's `v*` tags. In a checkout without any (a
+tagless or shallow clone, or before the first release), three commits that
+changed the template (the first, one in the middle, the last before HEAD) stand
+in for them, tagged v0.0.1… in a clone. For each, a project
 is generated at that version, the team edits it the way teams do (a dependency,
 a Makefile target, README notes, a pre-commit hook, a file of their own), and
 `mlplate update --to HEAD` brings it to the committed HEAD of the template.
@@ -34,16 +35,35 @@ def _run(*args: str, cwd: Path = REPO_ROOT) -> str:
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=True).stdout
 
 
+def _commit_of(ref: str) -> str | None:
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or None
+
+
 def _released() -> list[tuple[str, str]]:
-    """(tag, commit) of each version to start from, oldest first."""
+    """(tag, commit) of each version to start from, oldest first.
+
+    The checkout's `v*` release tags, except one on HEAD itself (nothing to update) or
+    on a commit a shallow clone lacks; without any, the stand-ins.
+    """
+    head = _commit_of("HEAD")
     tags = []
-    for tag in _run("git", "tag", "--list").split():
+    for tag in _run("git", "tag", "--list", "v*").split():
         try:
-            tags.append((Version(tag), tag))
+            version = Version(tag)
         except InvalidVersion:
             continue
+        commit = _commit_of(tag)
+        if commit is not None and commit != head:
+            tags.append((version, tag, commit))
     if tags:
-        return [(tag, _run("git", "rev-list", "-n1", tag).strip()) for _, tag in sorted(tags)]
+        return [(tag, commit) for _, tag, commit in sorted(tags)]
     history = _run("git", "log", "--format=%H", "--", "template", "copier.yml").split()[1:]
     history.reverse()  # oldest first, HEAD's own change left out
     if not history:
