@@ -74,13 +74,17 @@ class LoadedModel:
 
     def check(self) -> None:
         """Predict one row built from the contract: a model that does not fit it fails here."""
-        row = {feature.name: [_example(feature)] for feature in self.contract.features}
-        self.predict(row)
+        self.predict({name: [value] for name, value in example_row(self.contract).items()})
 
 
 def _plain(values: Any) -> list[Any]:
     """numpy scalars as the Python values JSON can hold."""
     return [value.item() if isinstance(value, np.generic) else value for value in values]
+
+
+def example_row(contract: Contract) -> dict[str, Any]:
+    """A row the contract accepts: mid-range numbers, a known category (for docs and checks)."""
+    return {feature.name: _example(feature) for feature in contract.features}
 
 
 def _example(feature) -> Any:
