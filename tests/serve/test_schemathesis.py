@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ MAX_EXAMPLES = 25
 MAX_SECONDS = 90
 
 
-def test_schemathesis_all_checks_find_nothing(service: Service) -> None:
+def test_schemathesis_all_checks_find_nothing(service: Service, tmp_path: Path) -> None:
     command = [
         *with_packages(SCHEMATHESIS),
         "st",
@@ -33,8 +34,14 @@ def test_schemathesis_all_checks_find_nothing(service: Service) -> None:
         "1",
         "--no-color",
     ]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=600, check=False, env=service.project.env
+    done = subprocess.run(  # in tmp_path: schemathesis keeps its example database in the cwd
+        command,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=service.project.env,
     )
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
     counted = re.search(r"(\d+) generated, (\d+) passed", done.stdout)
