@@ -1,41 +1,28 @@
-"""Sample data: write it, load it, validate it against the schema, split it.
+"""The data: validate it against the contract, load it, split it.
 
-`python -m <package>.data` writes the sample raw CSV and validates it;
-`python -m <package>.data --check FILE.csv` only validates. A file that breaks the
-schema gets a report naming each bad row and column, and exit code 1.
+`python -m <package>.data` (or `make data`) validates the configured raw data against
+configs/schema.yaml. It never overwrites a file: it writes the bundled sample only when
+the configured file is missing and the contract is the sample's.
+`python -m <package>.data --check FILE` only validates FILE. Data that breaks the
+contract gets a report naming each bad row and column, and exit code 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
-from sklearn.datasets import load_iris
 from sklearn.model_selection import train_test_split
 
 from .config import Config, get_config
+from .contract import Contract, ContractError, load_contract, read_table
 
-FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
-TARGET = "target"
-CLASSES = ("setosa", "versicolor", "virginica")
-MIN_CM, MAX_CM = 0.0, 30.0  # generous bounds for a flower part; the service checks the same
-
-_MEASUREMENT = pa.Column(float, pa.Check.in_range(MIN_CM, MAX_CM), nullable=False, coerce=True)
-SCHEMA = pa.DataFrameSchema(
-    {
-        **{name: _MEASUREMENT for name in FEATURES},
-        TARGET: pa.Column(int, pa.Check.isin(list(range(len(CLASSES)))), coerce=True),
-    },
-    strict=True,
-    ordered=False,
-)
-FEATURE_SCHEMA = SCHEMA.remove_columns([TARGET])
 _SHOWN = 20  # problems listed in a report; the count covers all of them
 
 
@@ -54,7 +41,7 @@ class DataValidationError(DataError):
         super().__init__(f"{where}{len(problems)} schema violation(s):\n{listed}{more}")
 
 
-def _describe(cases: pd.DataFrame, *, from_csv: bool) -> list[str]:
+def _describe(cases: pd.DataFrame, schema: pa.DataFrameSchema, *, from_csv: bool) -> list[str]:
     """The failure cases of pandera as sentences, without the echoes of a failed type coercion."""
     coerce = cases["check"].str.startswith("coerce_dtype")
     uncoercible = set(cases.loc[coerce, "column"])
@@ -73,7 +60,7 @@ def _describe(cases: pd.DataFrame, *, from_csv: bool) -> list[str]:
             if case.check == "not_nullable":
                 what = "is missing"
             elif case.check.startswith("coerce_dtype"):
-                what = f"is not a valid {SCHEMA.columns[case.column].dtype}"
+                what = f"is not a valid {schema.columns[case.column].dtype}"
             else:
                 what = f"fails {case.check}"
             problems.append(f"{where}: {case.column} = {case.failure_case!r} {what}")
@@ -81,46 +68,63 @@ def _describe(cases: pd.DataFrame, *, from_csv: bool) -> list[str]:
 
 
 def validate(
-    frame: pd.DataFrame, *, with_target: bool = True, source: Path | None = None
+    frame: pd.DataFrame,
+    *,
+    with_target: bool = True,
+    source: Path | None = None,
+    contract: Contract | None = None,
 ) -> pd.DataFrame:
-    """Return the frame with schema types, or raise DataValidationError naming every failure.
+    """Return the frame with the contract's types, or raise DataValidationError.
 
-    With `source` (the CSV file the frame was read from) the report also gives file lines.
+    Without the target (new batches), only the feature columns are checked and a
+    category never seen in training passes. With `source` (the file the frame was
+    read from) the report also gives CSV lines.
     """
-    schema = SCHEMA if with_target else FEATURE_SCHEMA
+    contract = contract or load_contract()
+    schema = contract.schema if with_target else contract.feature_schema(known_categories=False)
     try:
-        return schema.validate(frame, lazy=True)
+        if with_target:
+            return schema.validate(frame, lazy=True)
+        # Other columns (ids, labels) come along unchecked: a batch is scored by its features.
+        checked = schema.validate(
+            frame[[c for c in frame.columns if c in schema.columns]], lazy=True
+        )
+        return frame.assign(**{name: checked[name] for name in checked.columns})
     except SchemaErrors as errors:
-        problems = _describe(errors.failure_cases, from_csv=source is not None)
+        from_csv = source is not None and source.suffix.lower() == ".csv"
+        problems = _describe(errors.failure_cases, schema, from_csv=from_csv)
         raise DataValidationError(problems, source=source) from None
 
 
-def load(path: Path, *, with_target: bool = True) -> pd.DataFrame:
-    """Read a CSV file and validate it against the schema."""
+def load(path: Path, *, with_target: bool = True, contract: Contract | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet file and validate it against the contract."""
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: run `make data` first")
+        raise FileNotFoundError(f"{path} does not exist: put your data there (see the runbook)")
     try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise DataError(f"{path} is not a readable CSV file: {error}") from None
-    if not with_target:
-        frame = frame.drop(columns=[TARGET], errors="ignore")  # labels may come along; not needed
-    return validate(frame, with_target=with_target, source=path)
+        frame = read_table(path)
+    except ContractError as error:
+        raise DataError(str(error)) from None
+    return validate(frame, with_target=with_target, source=path, contract=contract)
 
 
-def sample_frame() -> pd.DataFrame:
-    """The iris measurements bundled with scikit-learn, with identifier column names."""
-    bunch = load_iris()
-    frame = pd.DataFrame(bunch.data, columns=list(FEATURES))
-    frame[TARGET] = bunch.target.astype(int)
-    return frame
+def labelled(frame: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, int]:
+    """The rows that have a target value, and how many had none (dropped for training)."""
+    known = frame[contract.target].notna()
+    return frame[known].reset_index(drop=True), int((~known).sum())
 
 
-def write_sample(path: Path) -> Path:
-    """Write the sample data as CSV to `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sample_frame().to_csv(path, index=False)
-    return path
+def write_sample_if_missing(path: Path, contract: Contract) -> bool:
+    """Write the bundled sample to `path` when it is missing and the contract is the sample's."""
+    if path.exists():
+        return False
+    try:
+        sample = importlib.import_module(f"{__package__}.sample")
+    except ImportError:  # a project generated from its own data has no sample
+        return False
+    if set(sample.sample_frame().columns) != set(contract.schema.columns):
+        return False
+    sample.write_sample(path)
+    return True
 
 
 def file_sha256(path: Path) -> str:
@@ -128,32 +132,47 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def split(frame: pd.DataFrame, *, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Deterministic stratified train/test split: the same frame and seed give the same rows."""
-    train, test = train_test_split(
-        frame, test_size=test_size, random_state=seed, stratify=frame[TARGET]
-    )
+def split(
+    frame: pd.DataFrame, contract: Contract, *, test_size: float, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deterministic train/test split, stratified by class for classification."""
+    stratify = frame[contract.target] if contract.task == "classification" else None
+    train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
     return train, test
 
 
-def to_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """A float feature matrix in FEATURES order and the integer labels."""
-    return frame[list(FEATURES)].to_numpy(dtype=float), frame[TARGET].to_numpy(dtype=int)
+def features_and_target(frame: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, pd.Series]:
+    """The feature columns (by name, in contract order) and the target."""
+    target = frame[contract.target]
+    if contract.task == "classification":
+        # Plain labels (int64 or text), no pandas NA types: rows without a target are gone.
+        numeric = pd.api.types.is_integer_dtype(target)
+        target = target.astype("int64") if numeric else target.astype(object)
+    return frame[contract.feature_names], target
 
 
 def main(argv: list[str] | None = None, config: Config | None = None) -> int:
     """Command-line entry point; returns the exit code."""
-    parser = argparse.ArgumentParser(description="Write the sample data and validate it.")
-    parser.add_argument("--check", type=Path, metavar="CSV", help="only validate this file")
+    parser = argparse.ArgumentParser(description="Validate the data against the contract.")
+    parser.add_argument("--check", type=Path, metavar="FILE", help="only validate this file")
     args = parser.parse_args(argv)
     config = config or get_config()
-    path = args.check or write_sample(config.path(config.paths.raw_data))
     try:
-        frame = load(path)
+        contract = load_contract(config.path(config.paths.contract))
+    except (ContractError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    path = args.check or config.path(config.paths.raw_data)
+    if not args.check and write_sample_if_missing(path, contract):
+        print(f"wrote the bundled sample to {path}")
+    try:
+        frame = load(path, contract=contract)
     except (DataError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"{path}: {len(frame)} rows valid against the schema")
+    _, unlabelled = labelled(frame, contract)
+    note = f" ({unlabelled} without a {contract.target} value: left out of training)"
+    print(f"{path}: {len(frame)} rows valid against the contract" + (note if unlabelled else ""))
     return 0
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from .config import Config, get_config
-from .data import DataError, file_sha256, load, to_arrays
+from .contract import ContractError, load_contract
+from .data import DataError, features_and_target, file_sha256, load
 from .train import evaluate as held_out_metrics
 
 
@@ -32,7 +34,7 @@ def _check_model_directory(config: Config) -> None:
         raise FileNotFoundError(f"no model at {uri} (serve.model_uri): run `make train` first")
 
 
-def evaluate(config: Config) -> dict:
+def evaluate(config: Config) -> dict[str, Any]:
     """Score the served model on the held-out split; returns the report's content."""
     split_path = held_out_split(config)  # checked first: it needs no model store
     _check_model_directory(config)
@@ -40,7 +42,8 @@ def evaluate(config: Config) -> dict:
     from .tracking import load_served_model  # pylint: disable=import-outside-toplevel
 
     model, version, run_id, uri = load_served_model(config)
-    X_test, y_test = to_arrays(load(split_path))
+    contract = load_contract(config.path(config.paths.contract))
+    X_test, y_test = features_and_target(load(split_path, contract=contract), contract)
     return {
         "model": {"version": version, "run_id": run_id, "uri": uri},
         "split": {
@@ -49,11 +52,12 @@ def evaluate(config: Config) -> dict:
             "sha256": file_sha256(split_path),
         },
         # The same metric code as training, so the numbers compare with the run's.
-        "metrics": held_out_metrics(model, X_test, y_test),
+        "task": contract.task,
+        "metrics": held_out_metrics(model, X_test, y_test, contract.task),
     }
 
 
-def write_report(report: dict, config: Config) -> Path:
+def write_report(report: dict[str, Any], config: Config) -> Path:
     """Write reports/evaluation.json; returns its path."""
     path = config.path(config.paths.reports_dir) / "evaluation.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +70,7 @@ def main(config: Config | None = None) -> int:
     config = config or get_config()
     try:
         report = evaluate(config)
-    except (LookupError, FileNotFoundError, DataError) as error:
+    except (LookupError, FileNotFoundError, DataError, ContractError) as error:
         # LookupError: no champion in the registry; FileNotFoundError: no split, or a
         # configured model directory that is not there.
         print(f"error: {error}", file=sys.stderr)

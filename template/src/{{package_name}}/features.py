@@ -1,37 +1,102 @@
-"""Feature preprocessing and the model pipeline built on it."""
+"""The model pipeline the contract describes: per-column preprocessing, then the estimator.
+
+Numeric features are imputed (median) and scaled; categorical ones imputed (most frequent)
+and one-hot encoded, with categories never seen in training ignored. Ids and ignored
+columns are dropped. The estimator is `model.estimator` of configs/config.yaml (an
+import path; empty: a linear model fitting the task) with `model.params`.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.linear_model import LogisticRegression
+import importlib
+import inspect
+from typing import Any
+
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from .config import ModelConfig
-from .data import FEATURES
+from .config import Config
+from .contract import Contract
+
+DEFAULT_ESTIMATORS = {
+    "classification": "sklearn.linear_model.LogisticRegression",
+    "regression": "sklearn.linear_model.Ridge",
+}
+DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
+    "sklearn.linear_model.LogisticRegression": {"max_iter": 1000},
+}
 
 
-def as_matrix(X) -> np.ndarray:
-    """Features as a float matrix in FEATURES order, from a DataFrame or an array.
+class EstimatorError(ValueError):
+    """`model.estimator` names nothing that can be built; the message says why."""
 
-    DataFrames (MLflow's pyfunc input) are reordered by column name; arrays (the
-    service's hot path) are taken as they are, so no DataFrame is built per request.
+
+def estimator_path(config: Config, contract: Contract) -> str:
+    """The import path of the estimator: the configured one, else the task's default."""
+    return config.model.estimator or DEFAULT_ESTIMATORS[contract.task]
+
+
+def build_estimator(config: Config, contract: Contract) -> Any:
+    """An unfitted estimator from its import path and parameters, seeded when it takes a seed."""
+    path = estimator_path(config, contract)
+    module_name, _, class_name = path.rpartition(".")
+    try:
+        factory = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError):
+        raise EstimatorError(
+            f"model.estimator {path!r} cannot be imported: give a class by its import path, "
+            "e.g. sklearn.ensemble.RandomForestClassifier (add its package with `uv add`)"
+        ) from None
+    params = {**DEFAULT_PARAMS.get(path, {}), **config.model.params}
+    accepts = inspect.signature(factory).parameters
+    if "random_state" in accepts and "random_state" not in params:
+        params["random_state"] = config.seed
+    try:
+        return factory(**params)
+    except TypeError as error:
+        raise EstimatorError(f"model.params do not fit {path}: {error}") from None
+
+
+def preprocessing(contract: Contract) -> ColumnTransformer:
+    """Impute and scale numbers, impute and one-hot categories; every other column dropped."""
+    numeric = [f.name for f in contract.features if f.kind == "numeric"]
+    categorical = [f.name for f in contract.features if f.kind == "categorical"]
+    steps = []
+    if numeric:
+        scale = Pipeline(
+            [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]
+        )
+        steps.append(("numeric", scale, numeric))
+    if categorical:
+        encode = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                ("encode", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+            ]
+        )
+        steps.append(("categorical", encode, categorical))
+    return ColumnTransformer(steps, remainder="drop")
+
+
+def build_model(config: Config, contract: Contract) -> Pipeline:
+    """The pipeline trained on a DataFrame of the contract's feature columns, by name."""
+    return Pipeline(
+        [("preprocess", preprocessing(contract)), ("model", build_estimator(config, contract))]
+    )
+
+
+def trusted_types(model: Any, estimator: str) -> list[str]:
+    """The types skops must be told to trust to load `model`, from libraries this project uses.
+
+    skops loads only types it knows to be safe; scikit-learn's own estimators beyond those
+    (e.g. a RandomForest's trees) and a third-party estimator (xgboost, lightgbm) must be
+    named. Only types from numpy, scipy, scikit-learn and the configured estimator's package
+    are trusted, so a model file holding anything else still fails to load.
     """
-    if hasattr(X, "columns"):
-        return X[list(FEATURES)].to_numpy(dtype=float)
-    return np.asarray(X, dtype=float)
+    import skops.io  # pylint: disable=import-outside-toplevel
 
-
-def preprocessing() -> Pipeline:
-    """Take the features in a fixed order, then scale each to zero mean and unit variance."""
-    return Pipeline([("select", FunctionTransformer(as_matrix)), ("scale", StandardScaler())])
-
-
-def build_model(params: ModelConfig, *, seed: int) -> Pipeline:
-    """Preprocessing followed by a multinomial logistic regression.
-
-    The pipeline is fitted on numpy arrays in `data.FEATURES` order, so serving can
-    hand it a plain float matrix without building a DataFrame per request.
-    """
-    classifier = LogisticRegression(C=params.C, max_iter=params.max_iter, random_state=seed)
-    return Pipeline([("preprocess", preprocessing()), ("classify", classifier)])
+    roots = {"numpy", "scipy", "sklearn", estimator.split(".", maxsplit=1)[0]}
+    found = skops.io.get_untrusted_types(data=skops.io.dumps(model))
+    return sorted(name for name in found if name.split(".", maxsplit=1)[0] in roots)

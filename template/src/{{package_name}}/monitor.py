@@ -1,8 +1,13 @@
 """Data drift: compare a new batch with the reference data, feature by feature.
 
+Numeric features: population stability index (PSI) over the reference's quantile bins
+and the Kolmogorov-Smirnov test. Categorical features: PSI over category frequencies and
+a chi-square test, with categories never seen in the reference reported by name. The
+features come from the data contract; the reference is the training data by default.
+
 `python -m <package>.monitor --current BATCH.csv [--reference REF.csv]` writes
 reports/drift.json and reports/drift.html and exits 1 (alert) when any feature
-passes the configured PSI or KS thresholds, 0 otherwise, 2 on unreadable input.
+passes the configured PSI or p-value thresholds, 0 otherwise, 2 on unreadable input.
 If `<PREFIX>ALERT_WEBHOOK_URL` is set, an alert is also POSTed there as JSON.
 `python -m <package>.monitor demo-batches` writes a clean and a drifted batch.
 """
@@ -17,13 +22,15 @@ import sys
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .config import ENV_PREFIX, Config, get_config
-from .data import FEATURES, DataError, load, sample_frame
+from .contract import Contract, ContractError, load_contract
+from .data import DataError, load
 
 _EPSILON = 1e-6  # keeps PSI finite when a bin is empty on one side
 WEBHOOK_ENV = f"{ENV_PREFIX}ALERT_WEBHOOK_URL"
@@ -31,13 +38,15 @@ WEBHOOK_ENV = f"{ENV_PREFIX}ALERT_WEBHOOK_URL"
 
 @dataclass(frozen=True)
 class FeatureDrift:
-    """Drift statistics of one feature."""
+    """Drift statistics of one feature (KS for numbers, chi-square for categories)."""
 
     feature: str
+    kind: str
     psi: float
-    ks_statistic: float
-    ks_pvalue: float
+    statistic: float
+    pvalue: float
     drifted: bool
+    new_categories: list[str]
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,8 @@ class DriftReport:
     def summary(self) -> str:
         """One line for logs and alerts: the verdict and the drifted features' statistics."""
         drifted = [
-            f"{f.feature} (PSI {f.psi:.3f}, KS p={f.ks_pvalue:.2g})"
+            f"{f.feature} (PSI {f.psi:.3f}, p={f.pvalue:.2g}"
+            + (f", new: {', '.join(f.new_categories)})" if f.new_categories else ")")
             for f in self.features
             if f.drifted
         ]
@@ -68,10 +78,10 @@ class DriftReport:
             return f"no drift: {len(self.features)} features of {self.current} within thresholds"
         return (
             f"ALERT: drift in {self.current}: {', '.join(drifted)}"
-            f" (thresholds: PSI > {self.psi_threshold}, KS p < {self.ks_pvalue_threshold})"
+            f" (thresholds: PSI > {self.psi_threshold}, p < {self.ks_pvalue_threshold})"
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data, with the overall alert and summary."""
         return {**asdict(self), "alert": self.alert, "summary": self.summary()}
 
@@ -85,27 +95,55 @@ def psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
+def category_psi(reference: pd.Series, current: pd.Series) -> tuple[float, float, list[str]]:
+    """PSI and chi-square p-value of category frequencies, and the categories never seen."""
+    ref = reference.astype(object).fillna("<missing>").astype(str)
+    cur = current.astype(object).fillna("<missing>").astype(str)
+    categories = sorted(set(ref) | set(cur))
+    expected = ref.value_counts().reindex(categories, fill_value=0).to_numpy(float)
+    actual = cur.value_counts().reindex(categories, fill_value=0).to_numpy(float)
+    share_expected = expected / expected.sum() + _EPSILON
+    share_actual = actual / actual.sum() + _EPSILON
+    value = float(np.sum((share_actual - share_expected) * np.log(share_actual / share_expected)))
+    table = np.vstack([expected, actual])
+    table = table[:, table.sum(axis=0) > 0]
+    pvalue = float(stats.chi2_contingency(table).pvalue) if table.shape[1] > 1 else 1.0
+    return value, pvalue, sorted(set(cur) - set(ref))
+
+
 def compare(
     reference: pd.DataFrame,
     current: pd.DataFrame,
     config: Config,
+    contract: Contract,
     *,
     sources: tuple[str, str] = ("reference", "current"),
 ) -> DriftReport:
-    """Compute PSI and KS for every feature of `current` against `reference`."""
+    """Compute the drift of every contract feature of `current` against `reference`."""
     features = []
-    for name in FEATURES:
-        ref, cur = reference[name].to_numpy(float), current[name].to_numpy(float)
-        ks = stats.ks_2samp(ref, cur)
-        value = psi(ref, cur)
-        drifted = value > config.drift.psi_threshold or ks.pvalue < config.drift.ks_pvalue_threshold
+    for feature in contract.features:
+        name = feature.name
+        if feature.kind == "numeric":
+            ref = reference[name].dropna().to_numpy(float)
+            cur = current[name].dropna().to_numpy(float)
+            if len(ref) == 0 or len(cur) == 0:
+                continue  # nothing to compare: validation already reports missing values
+            ks = stats.ks_2samp(ref, cur)
+            new: list[str] = []
+            value, statistic, pvalue = psi(ref, cur), float(ks.statistic), float(ks.pvalue)
+        else:
+            value, pvalue, new = category_psi(reference[name], current[name])
+            statistic = value
+        drifted = value > config.drift.psi_threshold or pvalue < config.drift.ks_pvalue_threshold
         features.append(
             FeatureDrift(
                 feature=name,
+                kind=feature.kind,
                 psi=round(value, 6),
-                ks_statistic=round(float(ks.statistic), 6),
-                ks_pvalue=float(ks.pvalue),
-                drifted=bool(drifted),
+                statistic=round(statistic, 6),
+                pvalue=pvalue,
+                drifted=bool(drifted or new),
+                new_categories=new,
             )
         )
     return DriftReport(
@@ -123,7 +161,8 @@ def render_html(report: DriftReport) -> str:
     """A self-contained HTML page of the report."""
     rows = "\n".join(
         f"<tr class={'drift' if f.drifted else 'ok'}><td>{html.escape(f.feature)}</td>"
-        f"<td>{f.psi:.4f}</td><td>{f.ks_statistic:.4f}</td><td>{f.ks_pvalue:.4g}</td>"
+        f"<td>{f.kind}</td><td>{f.psi:.4f}</td><td>{f.statistic:.4f}</td><td>{f.pvalue:.4g}</td>"
+        f"<td>{html.escape(', '.join(f.new_categories))}</td>"
         f"<td>{'DRIFT' if f.drifted else 'ok'}</td></tr>"
         for f in report.features
     )
@@ -137,9 +176,10 @@ body{{font-family:sans-serif}} td,th{{padding:4px 10px}}
 </head><body><h1>{verdict}</h1>
 <p>Current: {html.escape(report.current)} ({report.current_rows} rows);
 reference: {html.escape(report.reference)} ({report.reference_rows} rows).
-A feature drifts when its PSI is above {report.psi_threshold}
-or its KS p-value is below {report.ks_pvalue_threshold}.</p>
-<table><tr><th>feature</th><th>PSI</th><th>KS statistic</th><th>KS p-value</th><th>status</th></tr>
+A feature drifts when its PSI is above {report.psi_threshold}, its p-value (KS for numbers,
+chi-square for categories) is below {report.ks_pvalue_threshold}, or it has new categories.</p>
+<table><tr><th>feature</th><th>kind</th><th>PSI</th><th>statistic</th><th>p-value</th>
+<th>new categories</th><th>status</th></tr>
 {rows}
 </table></body></html>
 """
@@ -167,16 +207,29 @@ def send_alert(report: DriftReport, url: str) -> str | None:
         return str(error)
 
 
-def demo_batches(config: Config, directory: Path) -> tuple[Path, Path]:
-    """A clean resample of the sample data and a drifted one (longer, wider petals)."""
+def demo_batches(
+    config: Config, contract: Contract, reference: pd.DataFrame, directory: Path
+) -> tuple[Path, Path]:
+    """A clean resample of the reference data and a drifted one.
+
+    The drifted batch moves every numeric feature up by one standard deviation (kept
+    within the contract's bounds) and gives every categorical feature one category.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(config.seed)
-    clean = sample_frame().sample(n=120, replace=True, random_state=config.seed)
+    rows = reference[contract.feature_names]
+    clean = rows.sample(n=max(len(rows), 120), replace=True, random_state=config.seed)
     clean = clean.reset_index(drop=True)
     drifted = clean.copy()
-    drifted["petal_length"] = (drifted["petal_length"] * 1.4 + 1.0).clip(upper=29.0)
-    shift = rng.normal(0.8, 0.2, len(drifted))
-    drifted["petal_width"] = (drifted["petal_width"] + shift).clip(0.0, 29.0)
+    for feature in contract.features:
+        column = drifted[feature.name]
+        if feature.kind == "numeric":
+            spread = float(column.std()) or 1.0
+            moved = column + spread * rng.normal(1.0, 0.2, len(column))
+            drifted[feature.name] = moved.clip(feature.minimum, feature.maximum)
+        else:
+            common = column.dropna().astype(str).mode()
+            drifted[feature.name] = common.iloc[-1] if len(common) else column
     paths = directory / "clean.csv", directory / "drifted.csv"
     clean.to_csv(paths[0], index=False)
     drifted.to_csv(paths[1], index=False)
@@ -191,25 +244,26 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
     parser.add_argument("--reference", type=Path, help="reference CSV (default: from the config)")
     args = parser.parse_args(argv)
     config = config or get_config()
-    if args.command == "demo-batches":
-        for path in demo_batches(config, config.path(config.paths.batches_dir)):
-            print(f"wrote {path}")
-        return 0
-    if args.current is None:
+    if args.command == "report" and args.current is None:
         parser.error("--current is required")
-    reference_path = config.path(args.reference or config.drift.reference)
-    current_path = config.path(args.current)
-    if not current_path.is_file():
-        print(f"error: the batch {current_path} does not exist", file=sys.stderr)
-        return 2
+    reference_name = args.reference or config.drift.reference or config.paths.raw_data
     try:
-        reference = load(reference_path, with_target=False)
-        current = load(current_path, with_target=False)
-    except (DataError, FileNotFoundError) as error:
+        contract = load_contract(config.path(config.paths.contract))
+        reference = load(config.path(reference_name), with_target=False, contract=contract)
+        if args.command == "demo-batches":
+            directory = config.path(config.paths.batches_dir)
+            for path in demo_batches(config, contract, reference, directory):
+                print(f"wrote {path}")
+            return 0
+        current_path = config.path(args.current)
+        if not current_path.is_file():
+            raise FileNotFoundError(f"the batch {current_path} does not exist")
+        current = load(current_path, with_target=False, contract=contract)
+    except (DataError, ContractError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    sources = (str(args.reference or config.drift.reference), str(args.current))
-    report = compare(reference, current, config, sources=sources)
+    sources = (str(reference_name), str(args.current))
+    report = compare(reference, current, config, contract, sources=sources)
     json_path, html_path = write_reports(report, config.path(config.paths.reports_dir))
     print(f"{report.summary()} (reports: {json_path}, {html_path})")
     if not report.alert:

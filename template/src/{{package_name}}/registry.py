@@ -41,7 +41,10 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
     if not versions:
         print(f"no registered versions of {tracker.name}: run `make train` first")
         return 0
-    metric = config.gate.metric
+    # The gate's metric, else the first one each version logged (accuracy or rmse first).
+    metric: str = config.gate.metric or next(
+        (m for m in ("accuracy", "rmse") if any(m in v.metrics for v in versions)), "accuracy"
+    )
     print(f"{'version':>7}  {metric:>10}  {'run':<32}  aliases")
     for version in versions:
         value = version.metrics.get(metric)
