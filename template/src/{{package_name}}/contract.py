@@ -265,7 +265,7 @@ def _check_input(frame: pd.DataFrame, target: str) -> None:
     if bad:
         raise ContractError(
             f"column name(s) {', '.join(map(repr, bad))} are not valid identifiers",
-            "rename them to letters, digits and underscores (e.g. petal_length) in the file",
+            "rename them to letters, digits and underscores (e.g. order_total) in the file",
         )
     if target not in frame.columns:
         raise ContractError(
