@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlplate.cli import main
+from mlplate.new import new
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,3 +101,25 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, out, err)
 
     return run
+
+
+@pytest.fixture(name="scaffold", scope="session")
+def fixture_scaffold(tmp_path_factory: pytest.TempPathFactory):
+    """`mlplate new` on the default answers (rendered, locked, committed), then `uv sync`."""
+    root = tmp_path_factory.mktemp("scaffold") / "my-ml-project"
+    result = new(root, defaults=True)
+    assert result.git_commit and result.lockfile
+    # Imported here: tests/e2e/conftest.py is itself a conftest, loaded after this one.
+    from tests.e2e.conftest import Project  # pylint: disable=import-outside-toplevel
+
+    project = Project(root=root, package=str(result.answers["package_name"]))
+    project.must("uv", "sync", "--locked")
+    return project
+
+
+@pytest.fixture(name="trained_scaffold", scope="session")
+def fixture_trained_scaffold(scaffold):
+    """The scaffold after `make data train`: a champion model in its local registry."""
+    for step in ("data", "train"):
+        scaffold.must("uv", "run", "--no-sync", "python", "-m", f"{scaffold.package}.{step}")
+    return scaffold

@@ -196,12 +196,8 @@ def run_demo(dest: Path, *, progress: Callable[[str], None] = lambda _s: None) -
             f"{base}/v2/models/{package}/infer",
             {
                 "inputs": [
-                    {
-                        "name": "input-0",
-                        "shape": [1, 4],
-                        "datatype": "FP64",
-                        "data": list(SAMPLE_ROW.values()),
-                    }
+                    {"name": name, "shape": [1], "datatype": "FP64", "data": [value]}
+                    for name, value in SAMPLE_ROW.items()
                 ]
             },
         )

@@ -1,4 +1,5 @@
-"""A project generated on the default answers, installed and trained once per session."""
+"""Generated projects and how to run their commands (the session fixtures `scaffold` and
+`trained_scaffold` are in tests/conftest.py, shared with tests/serve)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from mlplate.new import new
 
 
 @dataclass(frozen=True)
@@ -66,25 +65,6 @@ class Project:
 
 def _show(args: Sequence[str | Path]) -> str:
     return " ".join(str(a) for a in args)
-
-
-@pytest.fixture(name="scaffold", scope="session")
-def fixture_scaffold(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """`mlplate new` on the default answers (rendered, locked, committed), then `uv sync`."""
-    root = tmp_path_factory.mktemp("scaffold") / "my-ml-project"
-    result = new(root, defaults=True)
-    assert result.git_commit and result.lockfile
-    project = Project(root=root, package=str(result.answers["package_name"]))
-    project.must("uv", "sync", "--locked")
-    return project
-
-
-@pytest.fixture(name="trained_scaffold", scope="session")
-def fixture_trained_scaffold(scaffold: Project) -> Project:
-    """The scaffold after `make data train`: a champion model in its local registry."""
-    for step in ("data", "train"):
-        scaffold.must("uv", "run", "--no-sync", "python", "-m", f"{scaffold.package}.{step}")
-    return scaffold
 
 
 def tool(name: str) -> str:

@@ -150,19 +150,17 @@ def test_real_uvicorn_server_answers_predict_and_open_inference_protocol(trained
         assert status == 200, body
         assert len(body["predictions"]) == 2
 
-        tensor = {
-            "name": "input-0",
-            "shape": [1, 4],
-            "datatype": "FP64",
-            "data": list(ROW.values()),
-        }
-        status, body = _request(f"{base}/v2/models/{PACKAGE}/infer", {"inputs": [tensor]})
+        tensors = [
+            {"name": name, "shape": [1], "datatype": "FP64", "data": [value]}
+            for name, value in ROW.items()
+        ]
+        status, body = _request(f"{base}/v2/models/{PACKAGE}/infer", {"inputs": tensors})
         assert status == 200, body
         assert body["model_name"] == PACKAGE and body["outputs"][0]["shape"][0] == 1
 
         status, body = _request(f"{base}/predict", {"rows": [{**ROW, "sepal_length": "wide"}]})
         assert status == 422 and "sepal_length" in json.dumps(body)
-        status, _ = _request(f"{base}/v2/models/nope/infer", {"inputs": [tensor]})
+        status, _ = _request(f"{base}/v2/models/nope/infer", {"inputs": tensors})
         assert status == 404
 
         with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
