@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,15 +155,7 @@ def _run_contract(project: Path, package: str, args: list[str]) -> None:
         command = [uv, "run", "--quiet", "--no-dev", "--no-compile-bytecode"]
         command += ["--frozen"] if had_lock else []
         command += ["python", "-m", f"{package}.contract", *args]
-        done = subprocess.run(
-            command,
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
+        done = _proc.run(command, cwd=project, env=env, check=False)
     if not had_lock:
         (project / "uv.lock").unlink(missing_ok=True)
     if done.returncode == 0:
