@@ -196,7 +196,7 @@ def test_only_the_publishing_jobs_can_write(scaffold: Project) -> None:
         ("cd.yml", "image"): {"packages", "id-token", "attestations"},
         ("docs.yml", "deploy"): {"pages", "id-token"},
         # pushes the template-sync branch and opens its pull request
-        ("template-sync.yml", "update"): {"contents", "pull-requests"},
+        ("template-sync.yml", "pull-request"): {"contents", "pull-requests"},
     }
 
 

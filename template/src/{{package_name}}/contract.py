@@ -278,6 +278,11 @@ def _column(series: pd.Series, role: str, task: Task) -> dict[str, Any]:
     """How one inferred column changes: types, generous bounds, categories, role."""
     values = series.dropna()
     change: dict[str, Any] = {"metadata": {"role": role}, "checks": []}
+    if role == "feature":
+        # The pipeline imputes every feature, so a gap never stops a prediction: features
+        # are nullable whether or not this file had one. Set `nullable: false` in the
+        # contract to require a value.
+        change["nullable"] = True
     if role == "target" and task == "classification":
         numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         labels = sorted(values.astype("int64" if numeric else str).unique().tolist())
