@@ -167,7 +167,11 @@ def commits_touching(path: Path, file: str, *, limit: int = 20) -> list[tuple[st
 
 def show_file(path: Path, rev: str, file: str) -> str | None:
     """The text of `file` (relative to `path`) at commit `rev`, or None when it is not there."""
-    done = _proc.run(["git", "show", f"{rev}:./{file}"], cwd=path, check=False)
+    # A bare repository (a template's mirror clone) has no work tree for `./` to be
+    # relative to: its paths are from the top.
+    bare = (path / "HEAD").is_file() and (path / "objects").is_dir()
+    spec = f"{rev}:{file}" if bare else f"{rev}:./{file}"
+    done = _proc.run(["git", "show", spec], cwd=path, check=False)
     return done.stdout if done.returncode == 0 else None
 
 
