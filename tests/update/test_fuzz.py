@@ -17,11 +17,17 @@ them, and updates to v2.0.0. Every line either side writes is a unique token
 - nothing outside the project changes (the template repository included);
 - running the update again, once the result is committed, changes nothing.
 
-Two outcomes are mlplate's documented choice, not a loss, and are checked as
-such: a file the project deleted stays deleted when the template changes it, and
-a binary file both sides changed keeps the project's version; the report lists
-each under "skipped" with its reason, and the project's side is exactly kept.
+Some outcomes keep the project's side exactly, and are checked as such. Two are
+mlplate's documented choices, listed under "skipped" with their reason: a file
+the project deleted stays deleted when the template changes it, and a file the
+template deleted stays when the project changed it. Where nothing can be written
+(a binary file both sides changed, a file the project made a symlink and the
+template changed, a symlink both sides changed) the path is a conflict without
+markers: listed under "conflicted" (exit 1), saying no markers were written.
 
+Symlinks (template and project), YAML keys set to null and comment lines in YAML
+and TOML are drawn too; each can be switched off (`MLPLATE_FUZZ_SYMLINKS=0`,
+`MLPLATE_FUZZ_YAML_NULLS=0`, `MLPLATE_FUZZ_COMMENTS=0`) to narrow a failure down.
 CI runs MLPLATE_FUZZ_EXAMPLES (default 25) examples; a release run sets it
 higher (docs/update.md).
 """
@@ -37,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mlplate.new import new
@@ -46,19 +52,10 @@ from tests.conftest import TemplateRepo, git
 
 EXAMPLES = int(os.environ.get("MLPLATE_FUZZ_EXAMPLES", "25"))
 
-# Dimensions the engine does not pass yet; each is switched on once its fix lands.
-# blocked on update preserving symlinks (issue 13 item 1): a project file replaced by
-# a symlink comes back as a regular file, a retargeted template symlink is written
-# as the target's contents, and a symlink the project made where the template
-# deleted a file is kept without being reported.
-SYMLINKS = os.environ.get("MLPLATE_FUZZ_SYMLINKS") == "1"
-# blocked on the by-key YAML merge telling a null from a missing key (issue 13 item 4):
-# a `key: null` the template adds next to a project edit is dropped.
-YAML_NULLS = os.environ.get("MLPLATE_FUZZ_YAML_NULLS") == "1"
-# blocked on the structured merge falling back to the text merge for changes it
-# cannot represent (issue 13 item 5): a comment line the template adds where the
-# project also added a key is dropped, "merged by key", exit 0.
-COMMENTS = os.environ.get("MLPLATE_FUZZ_COMMENTS") == "1"
+# Dimensions, all on; "0" switches one off to narrow a failure down.
+SYMLINKS = os.environ.get("MLPLATE_FUZZ_SYMLINKS", "1") == "1"  # template and project links
+YAML_NULLS = os.environ.get("MLPLATE_FUZZ_YAML_NULLS", "1") == "1"  # `key: null` lines
+COMMENTS = os.environ.get("MLPLATE_FUZZ_COMMENTS", "1") == "1"  # comment lines in YAML/TOML
 
 KINDS = ("text", "yaml", "toml", "binary")
 SUFFIX = {"text": "txt", "yaml": "yaml", "toml": "toml", "binary": "bin"}
@@ -132,7 +129,10 @@ def _new_doc(draw: st.DrawFn, tokens: itertools.count, side: str) -> Doc:
     if kind == "binary":
         doc.data = f"{side}{next(tokens)}".encode()
     else:
-        doc.lines = [doc.line_for(f"{side}{next(tokens)}") for _ in range(draw(st.integers(1, 6)))]
+        doc.lines = [
+            doc.line_for(f"{side}{next(tokens)}", null=YAML_NULLS and draw(st.integers(0, 3)) == 0)
+            for _ in range(draw(st.integers(1, 6)))
+        ]
     return doc
 
 
@@ -165,10 +165,15 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 def _template_v2(draw: st.DrawFn, v1: Tree, tokens: itertools.count) -> tuple[Tree, dict]:
     v2: Tree = {}
     renames: dict[str, str] = {}
+    fates = ["keep", "edit", "edit", "delete", "rename"] + (["symlink"] if SYMLINKS else [])
     for path, doc in v1.items():
-        fate = draw(st.sampled_from(["keep", "edit", "edit", "delete", "rename"]))
+        fate = draw(st.sampled_from(fates))
+        others = sorted(p for p in v1 if p != path)
         if fate == "keep":
             v2[path] = doc.copy()
+        elif (fate == "symlink" or fate == "edit" and doc.link) and others:
+            target = os.path.relpath(draw(st.sampled_from(others)), os.path.dirname(path) or ".")
+            v2[path] = Doc("link", link=target)  # a file made a link, or a link retargeted
         elif fate == "edit":
             v2[path] = draw(_edited(doc, tokens, "t"))
         elif fate == "rename" and not doc.link:
@@ -261,7 +266,7 @@ class Outcome:
     """What the update left, and what its report says."""
 
     result: dict[str, bytes | str]
-    kept_on_purpose: set[str]
+    kept_on_purpose: set[str]  # skipped, or conflicted without markers: the project's side
     everywhere: set[str]
     report: Any
 
@@ -269,9 +274,10 @@ class Outcome:
 def _check(scenario: Scenario, generated: dict, ours: dict, result: dict, report) -> None:
     """Every change of either side is in `result` or inside a conflict block."""
     files = report.to_json()["files"]
+    unmarked = {e["path"] for e in files["conflicted"] if "no markers written" in e["reason"]}
     seen = Outcome(
         result,
-        {entry["path"] for entry in files["skipped"]},
+        {entry["path"] for entry in files["skipped"]} | unmarked,
         {line for content in result.values() for line in _lines(content)},
         report,
     )
@@ -285,8 +291,8 @@ def _check(scenario: Scenario, generated: dict, ours: dict, result: dict, report
                 old = before.get(moved_to[path])
             if old == new_ or (new_ is None and side == "template" and path in scenario.renames):
                 continue  # unchanged, or moved: checked at the new path
-            if path in seen.kept_on_purpose:
-                _assert_kept_on_purpose(path, ours, result, report)
+            if path in seen.kept_on_purpose or moved_to.get(path) in unmarked:
+                _assert_kept_on_purpose(moved_to.get(path, path), ours, result, report)
             elif new_ is None:
                 assert path not in result or _conflicted(result[path]), f"{side} deleted {path}"
             elif isinstance(new_, str) or b"\0" in new_[:8]:  # a symlink or binary: exactly
@@ -294,12 +300,16 @@ def _check(scenario: Scenario, generated: dict, ours: dict, result: dict, report
                 assert new_ in (result.get(at), result.get(path)), f"{side}'s {path} was lost"
             else:
                 _assert_lines(f"{side} change of {path}", path, old or b"", new_, seen)
-    for new_path in moved_to:
-        assert new_path in result or new_path in seen.kept_on_purpose, f"move to {new_path} lost"
+    for new_path, old_path in moved_to.items():
+        assert (
+            new_path in result or new_path in seen.kept_on_purpose or old_path in unmarked
+        ), f"move to {new_path} lost"
 
     marked = {p for p, c in result.items() if _conflicted(c)}
     unparsable = {e["path"] for e in files["conflicted"] if "does not parse" in e["reason"]}
-    assert {e["path"] for e in files["conflicted"]} == marked | unparsable, files["conflicted"]
+    assert {e["path"] for e in files["conflicted"]} == marked | unparsable | unmarked, files[
+        "conflicted"
+    ]
     assert report.exit_code == (1 if files["conflicted"] else 0), report.exit_code
 
 
@@ -316,14 +326,37 @@ def _assert_lines(where: str, path: str, old: bytes, changed: bytes, seen: Outco
 
 
 def _assert_kept_on_purpose(path: str, ours: dict, result: dict, report) -> None:
-    """The two documented choices: the project's side is kept exactly, and the report says so."""
-    (entry,) = [e for e in report.to_json()["files"]["skipped"] if e["path"] == path]
-    assert entry["reason"] in (
-        "deleted in the project: stays deleted",
-        "binary file changed on both sides: kept the project's",
-        "removed by the template; kept: the project changed it",
-    ), entry
+    """The project's side is kept exactly, and the report says why: one of the documented
+    skips, or a conflict that no markers could be written into."""
+    files = report.to_json()["files"]
+    (entry,) = [e for e in files["skipped"] + files["conflicted"] if e["path"] == path]
+    if entry in files["skipped"]:
+        assert entry["reason"] in (
+            "deleted in the project: stays deleted",
+            "removed by the template; kept: the project changed it",
+        ), entry
+    else:
+        assert "no markers written" in entry["reason"], entry
     assert result.get(path) == ours.get(path), f"{path}: the project's side was not kept"
+
+
+def _count(scenario: Scenario, report) -> None:
+    """Tell hypothesis's statistics how often each dimension and outcome was drawn."""
+    docs = [*scenario.v1.values(), *scenario.v2.values()]
+    edits = [doc for doc in scenario.edits.values() if doc is not None]
+    lines = [line for doc in docs + edits for line in doc.lines]
+    conflicts = report.to_json()["files"]["conflicted"]
+    for label, drawn in (
+        ("template symlink", any(doc.link for doc in docs)),
+        ("project symlink", any(doc.link for doc in edits)),
+        ("yaml null", any(line.endswith(": null") for line in lines)),
+        ("comment line", any(line.startswith("# ") for line in lines)),
+        ("template rename", bool(scenario.renames)),
+        ("conflict with markers", any("no markers" not in e["reason"] for e in conflicts)),
+        ("conflict without markers", any("no markers" in e["reason"] for e in conflicts)),
+    ):
+        if drawn:
+            event(label)
 
 
 @settings(
@@ -372,6 +405,7 @@ def test_update_keeps_every_change_of_either_side(scenario: Scenario) -> None:
         report = update(project, lock=False)
 
         result = _project_files(project)
+        _count(scenario, report)
         _check(scenario, generated, ours, result, report)
         assert _snapshot(root, skip=(project,)) == outside, "a file outside the project changed"
 

@@ -84,12 +84,16 @@ def test_a_file_the_project_made_a_symlink_stays_a_symlink(make_project, run_cli
 
     result = run_cli("update", made.project, "--json")
 
-    assert result.exit_code == 0, result.stderr
+    # The template's change is not applied: a conflict (exit 1), with nothing written
+    # into the link or its target.
+    assert result.exit_code == 1, result.stderr
     link = made.project / "config.txt"
     assert link.is_symlink() and os.readlink(link) == "shared/config.txt"
     assert link.read_text() == "ours, shared by several projects\n"
-    skipped = {e["path"]: e["reason"] for e in json.loads(result.stdout)["files"]["skipped"]}
-    assert "symlink" in skipped["config.txt"]  # reported: the template's change is not applied
+    report = json.loads(result.stdout)
+    conflicted = {e["path"]: e["reason"] for e in report["files"]["conflicted"]}
+    assert "symlink" in conflicted["config.txt"] and "no markers" in conflicted["config.txt"]
+    assert report["conflicted"] == ["config.txt"]
 
 
 def test_nothing_is_written_through_a_symlinked_folder_of_the_project(
@@ -106,10 +110,10 @@ def test_nothing_is_written_through_a_symlinked_folder_of_the_project(
 
     result = run_cli("update", made.project, "--json")
 
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # the template's change needs a person
     assert (elsewhere / "guide.md").read_text() == "a file outside the project\n"
-    skipped = {e["path"]: e["reason"] for e in json.loads(result.stdout)["files"]["skipped"]}
-    assert "symlink" in skipped["docs/guide.md"]
+    conflicted = {e["path"]: e["reason"] for e in json.loads(result.stdout)["files"]["conflicted"]}
+    assert "symlink" in conflicted["docs/guide.md"]
 
 
 def test_a_template_symlink_pointing_outside_the_template_is_refused(

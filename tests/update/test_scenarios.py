@@ -219,11 +219,12 @@ SCENARIOS = {
         report={"skipped": ("Makefile",)},
     ),
     # ── binary files and modes ─────────────────────────────────────────────
-    "binary-file-changed-on-both-sides-keeps-the-projects": Scenario(
+    "binary-file-changed-on-both-sides-keeps-the-projects-as-a-conflict": Scenario(
         project_edits={"logo.bin": b"\x89PNG\0ours"},
         template_change={"template/logo.bin": b"\x89PNG\0v2"},
+        exit_code=1,
         expect_files={"logo.bin": b"\x89PNG\0ours"},
-        report={"skipped": ("logo.bin",)},
+        report={"conflicted": ("logo.bin",)},
     ),
     "binary-file-untouched-takes-the-templates": Scenario(
         template_change={"template/logo.bin": b"\x89PNG\0v2"},

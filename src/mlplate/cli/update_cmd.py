@@ -196,8 +196,9 @@ def _print(report: UpdateReport) -> None:
     if report.conflicted:
         stdout.print(
             f"[bold yellow]{len(report.conflicted)} file(s) need you[/]: resolve the conflict "
-            "markers (<<<<<<< project … >>>>>>> template), then commit; `mlplate check` "
-            "finds any left.",
+            "markers (<<<<<<< project … >>>>>>> template), or where the reason says no markers "
+            "were written (a symlink, a binary file) apply the template's change by hand, then "
+            "commit; `mlplate check` finds any markers left.",
             soft_wrap=True,
         )
     if not report.dry_run:

@@ -127,12 +127,12 @@ def _resolve(
     base = source.recorded(root, recorded.src, recorded.commit)
     target = source.target(root, recorded.src, to)
     if target.repo is not None and base.commit and target.commit != base.commit:
-        older = gitrepo.is_ancestor(target.repo, target.commit or "", base.commit)
+        older = _older(target, base)
         if to is None and older:
             # The project follows a commit past the latest release (an update --to a branch
             # or commit): a plain update keeps it rather than going back to the release.
             target = base
-        elif to is not None and not allow_downgrade and (older or _older(target, base)):
+        elif to is not None and not allow_downgrade and older:
             raise UserError(
                 f"{to} is older than the project's template version {base.version}: "
                 "downgrades are refused",
@@ -151,9 +151,20 @@ def _resolve(
 
 
 def _older(target: TemplateRef, base: TemplateRef) -> bool:
-    """True when both name releases and the target's is the lower one."""
+    """True when the target is behind the recorded version.
+
+    Two different releases are ordered by version, as copier orders them: commit
+    ancestry can say the opposite (the bundled template's cache repository stacks
+    each build on the last one used, so an older release seeded later is a child
+    of a newer one). Otherwise (the same release, `v2.0.0-3-gabc1234` past it, a
+    commit) the target is behind when it is an ancestor of the recorded commit.
+    """
     low, high = migrations.version_of(str(target.version)), migrations.version_of(str(base.version))
-    return low is not None and high is not None and low < high
+    if low is not None and high is not None and low != high:
+        return low < high
+    if target.repo is None or not base.commit:
+        return False
+    return gitrepo.is_ancestor(target.repo, target.commit or "", base.commit)
 
 
 def _check_trust(request: _Request, *, trusted: bool) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -22,6 +22,10 @@ from mlplate.update.apply import fingerprint_of
 from mlplate.update.merge import is_binary, three_way
 from mlplate.update.renders import Renders
 from mlplate.update.structured import is_valid, keeps_comments, merger
+
+# A conflict that leaves no markers (a symlink or binary file is never written into):
+# the project's side stays exactly as it was, and the report says what is not applied.
+NO_MARKERS = "the template's change needs you (no markers written)"
 
 
 class Action(str, Enum):
@@ -203,7 +207,17 @@ def make_plan(
         folder = _linked_folder(project, path, linked) or _linked_folder(project, here, linked)
         if change is not None and change.writes and folder:
             # Writing through it would change the link's target, maybe outside the project.
-            return Change(path, Action.SKIPPED, reason=f"in {folder}, a symlink: left alone")
+            return Change(
+                path,
+                Action.CONFLICTED,
+                reason=f"in {folder}, a symlink: not written through it; {NO_MARKERS}",
+            )
+        unwritten = change is not None and change.action is Action.CONFLICTED and not change.writes
+        if unwritten and here != path:
+            # A conflict with nothing written at the new path: name the path the project has.
+            return replace(
+                change, path=here, reason=f"{change.reason} (moved by the template to {path})"
+            )
         return change
 
     policy_change = decide(ownership.POLICY_FILE, Owner.SHARED)
@@ -216,7 +230,7 @@ def make_plan(
         change = decide(path, plan.policy.owner(path))
         if change is None:
             continue
-        if path in moved_from and change.action is not Action.SKIPPED:
+        if path in moved_from and change.writes:
             plan.changes.append(
                 Change(moved_from[path], Action.DELETED, reason=f"moved by the template to {path}")
             )
@@ -305,25 +319,30 @@ def _decide(  # pylint: disable=too-many-arguments,too-many-return-statements
 def _symlinked(  # pylint: disable=too-many-return-statements
     path: str, base: Side, ours: Side, theirs: Side
 ) -> Change | None:
-    """A path that is a symlink on some side: links are compared as links, never followed."""
+    """A path that is a symlink on some side: links are compared as links, never followed.
+
+    When both sides changed it, the project's side is kept as it is and, unless one
+    side deleted it (the usual deletion rules), the path is a conflict without
+    markers: nothing is written into a link.
+    """
     if ours == theirs:
         return None
-    if ours.link is not None and base.link is None:
-        return Change(
-            path,
-            Action.SKIPPED,
-            reason=f"the project made it a symlink (to {ours.link}): kept; the template's "
-            "change to it is not applied",
-        )
     if ours != base:
         if ours.content is None and ours.link is None:
             return Change(path, Action.SKIPPED, reason="deleted in the project: stays deleted")
-        return Change(
-            path,
-            Action.SKIPPED,
-            reason="the template changed this symlink and the project changed it too: "
-            "kept the project's",
-        )
+        if theirs.content is None and theirs.link is None:
+            return Change(
+                path, Action.SKIPPED, reason="removed by the template; kept: the project changed it"
+            )
+        if ours.link is not None and base.link is None:
+            what = f"the project made it a symlink (to {ours.link}): kept"
+        elif theirs.link is not None and base.link is None:
+            what = (
+                f"the template made it a symlink (to {theirs.link}); the project changed it: kept"
+            )
+        else:
+            what = "the template changed this symlink and the project changed it too: kept"
+        return Change(path, Action.CONFLICTED, reason=f"{what}; {NO_MARKERS}")
     if theirs.link is not None:
         action = Action.UPDATED if base.link is not None or base.content else Action.ADDED
         return Change(path, action, reason=f"symlink to {theirs.link}", link=theirs.link)
@@ -366,7 +385,9 @@ def _merge(  # pylint: disable=too-many-arguments
 ) -> Change:
     if is_binary(base, ours, theirs):
         return Change(
-            path, Action.SKIPPED, reason="binary file changed on both sides: kept the project's"
+            path,
+            Action.CONFLICTED,
+            reason=f"binary file changed on both sides: kept the project's; {NO_MARKERS}",
         )
     merged = three_way(base, ours, theirs, labels=labels)
     by_key = merger(path)
