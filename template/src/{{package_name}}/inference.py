@@ -83,8 +83,8 @@ def held_out_columns(contract: Contract, test_file: Path | None) -> dict[str, li
 
 
 @dataclass(frozen=True)
-class LoadedModel:
-    """The model being served and where it came from."""
+class LoadedModel:  # pylint: disable=too-many-instance-attributes  # a record, no behaviour state
+    """The model being served, where it came from, and what computes its predictions."""
 
     model: Any
     name: str

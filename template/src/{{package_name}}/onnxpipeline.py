@@ -23,8 +23,8 @@ from .contract import Contract
 # the pipeline was fitted with NaN as the marker: the converted copy uses this one, which
 # no real category holds, and the fast path passes it for a missing category.
 MISSING_CATEGORY = "\x00missing"
-# ONNX-ML's Imputer runs on float32 only; float64 is tried first for the estimators that
-# need no imputer, float32 otherwise (the check on held-out rows decides if it is exact).
+# float64 first, as the pipeline computes; float32 when a step has only float32 kernels
+# (the check on held-out rows decides whether that is still exact).
 NUMBER_TYPES = (np.float64, np.float32)
 
 
@@ -81,6 +81,43 @@ def _mark_missing_categories(pipeline: Any, contract: Contract) -> Any:
     return converted
 
 
+def _register_float64_imputer() -> None:
+    """Impute float64 numbers with IsNaN + Where: ONNX-ML's Imputer has float32 kernels only.
+
+    Registered through skl2onnx's converter API; strings and float32 still go to its own
+    converter.
+    """
+    # pylint: disable=import-outside-toplevel
+    from onnx import TensorProto
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.data_types import DoubleTensorType
+    from skl2onnx.operator_converters.common import concatenate_variables
+    from skl2onnx.operator_converters.imputer_op import convert_sklearn_imputer
+    from skl2onnx.shape_calculators.imputer import calculate_sklearn_imputer_output_shapes
+    from sklearn.impute import SimpleImputer
+
+    def convert_imputer(scope: Any, operator: Any, container: Any) -> None:
+        imputer = operator.raw_operator
+        float64 = isinstance(operator.inputs[0].type, DoubleTensorType)
+        if not float64 or not isinstance(imputer.missing_values, float):
+            convert_sklearn_imputer(scope, operator, container)
+            return
+        values = concatenate_variables(scope, operator.inputs, container)
+        fill = scope.get_unique_variable_name("fill")
+        statistics = np.asarray(imputer.statistics_, dtype=np.float64)
+        container.add_initializer(fill, TensorProto.DOUBLE, [1, statistics.size], statistics)
+        missing = scope.get_unique_variable_name("missing")
+        container.add_node("IsNaN", [values], [missing])
+        container.add_node("Where", [missing, fill, values], [operator.outputs[0].full_name])
+
+    update_registered_converter(
+        SimpleImputer,
+        "SklearnSimpleImputer",
+        calculate_sklearn_imputer_output_shapes,
+        convert_imputer,
+    )
+
+
 def convert(pipeline: Any, contract: Contract, number_type: Any) -> OnnxPipeline:
     """The pipeline as an onnxruntime session with numbers as `number_type`, or NotConvertible."""
     # pylint: disable=import-outside-toplevel
@@ -102,6 +139,7 @@ def convert(pipeline: Any, contract: Contract, number_type: Any) -> OnnxPipeline
         raise NotConvertible("the classifier gives no probabilities")
     converted = _mark_missing_categories(pipeline, contract)
     try:
+        _register_float64_imputer()
         model = convert_sklearn(
             converted,
             initial_types=types,
