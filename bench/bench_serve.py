@@ -8,7 +8,9 @@ each with wrk (bounded: a fixed duration per run, loopback only):
   1. the generated FastAPI service (`uvicorn <pkg>.serve:app`),
   2. a bare FastAPI endpoint (JSON row -> one-row DataFrame -> pipeline): the floor cost,
   3. `mlflow models serve` on the same registered model.
-Each request is one row with a missing number. Reports requests/s and p50/p99
+Each request is one row with a missing number. The generated service's runtime
+(onnxruntime when the converted pipeline was checked equal, else scikit-learn) is
+printed from its /health. Reports requests/s and p50/p99
 latency at 1, 8 and 32 connections, and the ratios (targets: throughput >= 1.0x the
 bare endpoint and >= 8x mlflow models serve; p99 <= 1.2x the bare endpoint's).
 
@@ -110,6 +112,13 @@ def _post(url: str, body: dict) -> object:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)["predictions"][0]
+
+
+def _runtime(health_url: str) -> str:
+    """What computes the generated service's predictions, from its /health."""
+    with urllib.request.urlopen(health_url, timeout=30) as response:
+        model = json.load(response)["model"]
+    return f"generated service runtime: {model['runtime']} {model.get('fallback', '')}".strip()
 
 
 def wrk(
@@ -293,6 +302,8 @@ def main() -> None:
                     )
                 )
                 urls[name] = (f"http://127.0.0.1:{port}{path}", body)
+                if name == "generated service":
+                    print(_runtime(f"http://127.0.0.1:{port}/health"))
                 answers[name] = _post(*urls[name])
                 wrk(*urls[name], 8, 1, work)  # warm-up
             # All three run at once, idle but for the one under load; the runs take turns

@@ -1,20 +1,27 @@
 """The served model: the trained pipeline, where it came from, and its predictions.
 
-Requests arrive as columns (one list of values per contract feature); the pipeline
-gets them as a DataFrame with the feature columns by name, exactly as in training.
-Classification answers labels and class probabilities, regression answers values.
+Every prediction of the project (the service and batch `predict`) is made here. Rows
+arrive as columns (one sequence of values per contract feature, None for a missing
+value). When the pipeline converts to ONNX and the converted form gives the pipeline's
+answers on held-out rows, onnxruntime computes them from numpy arrays (onnxpipeline.py);
+otherwise the pipeline gets a DataFrame with the feature columns by name, exactly as in
+training. Classification answers labels and class probabilities, regression values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .contract import Contract
+from .contract import Contract, example_frame, read_table
+from .onnxpipeline import NUMBER_TYPES, NotConvertible, OnnxPipeline, agrees, convert
+
+HELD_OUT_ROWS = 2_000  # enough to compare the two paths, bounded so loading stays quick
 
 
 @dataclass(frozen=True)
@@ -39,9 +46,45 @@ def frame(contract: Contract, columns: Mapping[str, Sequence[Any]]) -> pd.DataFr
     return pd.DataFrame(data)
 
 
+def columns_of(rows: pd.DataFrame, contract: Contract) -> dict[str, list[Any]]:
+    """The feature columns of `rows` as plain values, None for a missing one."""
+    columns: dict[str, list[Any]] = {}
+    for feature in contract.features:
+        cast = float if feature.kind == "numeric" else str
+        columns[feature.name] = [
+            None if pd.isna(value) else cast(value) for value in rows[feature.name]
+        ]
+    return columns
+
+
+def held_out_columns(contract: Contract, test_file: Path | None) -> dict[str, list[Any]]:
+    """Rows the model did not train on, plus rows with every gap and unseen categories.
+
+    The held-out split of the last training run when it is there and fits the contract,
+    else rows made from the contract; a missing value in each nullable feature and a
+    category never seen are added, so both are compared too.
+    """
+    columns = None
+    if test_file is not None and test_file.is_file():
+        try:
+            columns = columns_of(read_table(test_file).head(HELD_OUT_ROWS), contract)
+        except Exception:  # pylint: disable=broad-exception-caught
+            columns = None  # a split from another contract: use made-up rows instead
+    if columns is None:
+        columns = columns_of(example_frame(contract, rows=60), contract)
+    edge = example_row(contract)
+    for feature in contract.features:
+        if feature.nullable:
+            edge[feature.name] = None
+        elif feature.kind == "categorical":
+            edge[feature.name] = "\x01never seen"
+        columns[feature.name].append(edge[feature.name])
+    return columns
+
+
 @dataclass(frozen=True)
-class LoadedModel:
-    """The model being served and where it came from."""
+class LoadedModel:  # pylint: disable=too-many-instance-attributes  # a record, no behaviour state
+    """The model being served, where it came from, and what computes its predictions."""
 
     model: Any
     name: str
@@ -49,6 +92,13 @@ class LoadedModel:
     run_id: str
     uri: str
     contract: Contract
+    fast: OnnxPipeline | None = None
+    fallback: str = "not checked"  # why scikit-learn serves; empty when onnxruntime does
+
+    @property
+    def runtime(self) -> str:
+        """What computes the predictions: "onnxruntime" or "scikit-learn"."""
+        return "onnxruntime" if self.fast is not None else "scikit-learn"
 
     @property
     def classes(self) -> list[Any]:
@@ -65,12 +115,47 @@ class LoadedModel:
 
     def predict(self, columns: Mapping[str, Sequence[Any]]) -> Prediction:
         """Predictions for the rows given as one sequence per contract feature."""
+        if self.fast is not None:
+            answers = self.fast.predict(columns)
+            if self.contract.task != "classification":
+                return Prediction(answers.tolist())
+            return self._labelled(answers)
         features = frame(self.contract, columns)
         if not self.has_probabilities:
             return Prediction(_plain(self.model.predict(features)))
-        probabilities = np.asarray(self.model.predict_proba(features), dtype=float)
+        return self._labelled(np.asarray(self.model.predict_proba(features), dtype=float))
+
+    def _labelled(self, probabilities: np.ndarray) -> Prediction:
         labels = np.asarray(self.classes, dtype=object)[probabilities.argmax(axis=1)]
         return Prediction(_plain(labels), probabilities.round(6).tolist())
+
+    def _pipeline_answers(self, columns: Mapping[str, Sequence[Any]]) -> np.ndarray:
+        features = frame(self.contract, columns)
+        if self.contract.task == "classification":
+            return np.asarray(self.model.predict_proba(features), dtype=float)
+        return np.asarray(self.model.predict(features), dtype=float).reshape(-1)
+
+    def with_fast_path(self, held_out: Mapping[str, Sequence[Any]]) -> LoadedModel:
+        """This model served by onnxruntime if its ONNX form answers as it does on `held_out`.
+
+        Otherwise (no converter for a step, no kernel, answers that differ) it stays on
+        scikit-learn, and `fallback` says why.
+        """
+        if self.contract.task == "classification" and not self.has_probabilities:
+            return replace(self, fast=None, fallback="the classifier gives no probabilities")
+        expected = self._pipeline_answers(held_out)
+        reasons = []
+        for number_type in NUMBER_TYPES:
+            try:
+                fast = convert(self.model, self.contract, number_type)
+            except NotConvertible as error:
+                reasons.append(str(error))
+                continue
+            differs = agrees(fast, expected, held_out)
+            if not differs:
+                return replace(self, fast=fast, fallback="")
+            reasons.append(differs)
+        return replace(self, fast=None, fallback="; ".join(dict.fromkeys(reasons)))
 
     def check(self) -> None:
         """Predict one row built from the contract: a model that does not fit it fails here."""
