@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .contract import Contract, example_frame, read_table
-from .onnxpipeline import NUMBER_TYPES, NotConvertible, OnnxPipeline, agrees, convert
+from .onnxpipeline import NUMBER_TYPES, NotConvertibleError, OnnxPipeline, agrees, convert
 
 HELD_OUT_ROWS = 2_000  # enough to compare the two paths, bounded so loading stays quick
 
@@ -136,7 +136,7 @@ class LoadedModel:  # pylint: disable=too-many-instance-attributes  # a record, 
         return np.asarray(self.model.predict(features), dtype=float).reshape(-1)
 
     def with_fast_path(self, held_out: Mapping[str, Sequence[Any]]) -> LoadedModel:
-        """This model served by onnxruntime if its ONNX form answers as it does on `held_out`.
+        """Serve this model by onnxruntime if its ONNX form answers as it does on `held_out`.
 
         Otherwise (no converter for a step, no kernel, answers that differ) it stays on
         scikit-learn, and `fallback` says why.
@@ -148,7 +148,7 @@ class LoadedModel:  # pylint: disable=too-many-instance-attributes  # a record, 
         for number_type in NUMBER_TYPES:
             try:
                 fast = convert(self.model, self.contract, number_type)
-            except NotConvertible as error:
+            except NotConvertibleError as error:
                 reasons.append(str(error))
                 continue
             differs = agrees(fast, expected, held_out)
@@ -163,7 +163,7 @@ class LoadedModel:  # pylint: disable=too-many-instance-attributes  # a record, 
 
 
 def _plain(values: Any) -> list[Any]:
-    """numpy scalars as the Python values JSON can hold."""
+    """Turn numpy scalars into the Python values JSON can hold."""
     return [value.item() if isinstance(value, np.generic) else value for value in values]
 
 

@@ -28,7 +28,7 @@ MISSING_CATEGORY = "\x00missing"
 NUMBER_TYPES = (np.float64, np.float32)
 
 
-class NotConvertible(Exception):
+class NotConvertibleError(Exception):
     """The pipeline has no ONNX form (or onnxruntime cannot run it); the message says why."""
 
 
@@ -119,7 +119,7 @@ def _register_float64_imputer() -> None:
 
 
 def convert(pipeline: Any, contract: Contract, number_type: Any) -> OnnxPipeline:
-    """The pipeline as an onnxruntime session with numbers as `number_type`, or NotConvertible."""
+    """The pipeline as an onnxruntime session with numbers as `number_type`, or NotConvertibleError."""
     # pylint: disable=import-outside-toplevel
     import onnxruntime
     from skl2onnx import convert_sklearn
@@ -136,7 +136,7 @@ def convert(pipeline: Any, contract: Contract, number_type: Any) -> OnnxPipeline
     ]
     classifier = contract.task == "classification"
     if classifier and not hasattr(pipeline, "predict_proba"):
-        raise NotConvertible("the classifier gives no probabilities")
+        raise NotConvertibleError("the classifier gives no probabilities")
     converted = _mark_missing_categories(pipeline, contract)
     try:
         _register_float64_imputer()
@@ -151,7 +151,7 @@ def convert(pipeline: Any, contract: Contract, number_type: Any) -> OnnxPipeline
     except Exception as error:  # pylint: disable=broad-exception-caught
         # skl2onnx and onnxruntime raise many kinds (no converter, no kernel, bad shape).
         first_line = (str(error).strip().splitlines() or [""])[0][:200]
-        raise NotConvertible(f"{type(error).__name__}: {first_line}") from None
+        raise NotConvertibleError(f"{type(error).__name__}: {first_line}") from None
     outputs = tuple(output.name for output in session.get_outputs())
     return OnnxPipeline(session, contract, number_type, outputs[:2] if classifier else outputs[:1])
 
