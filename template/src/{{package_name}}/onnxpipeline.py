@@ -119,7 +119,10 @@ def _register_float64_imputer() -> None:
 
 
 def convert(pipeline: Any, contract: Contract, number_type: Any) -> OnnxPipeline:
-    """The pipeline as an onnxruntime session with numbers as `number_type`, or NotConvertibleError."""
+    """The pipeline as an onnxruntime session with numbers as `number_type`.
+
+    Raises NotConvertibleError when it has no ONNX form or onnxruntime cannot run it.
+    """
     # pylint: disable=import-outside-toplevel
     import onnxruntime
     from skl2onnx import convert_sklearn
