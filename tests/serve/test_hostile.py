@@ -135,7 +135,6 @@ CASES: dict[str, Case] = {
     "infer-boolean": Case("POST", I, lambda c: _with_value(c, "true", predict=False), 400),
     "predict-numeric-string": Case("POST", P, lambda c: _with_value(c, '"5.0"', predict=True), 422),
     "infer-numeric-string": Case("POST", I, lambda c: _with_value(c, '"5.0"', predict=False), 400),
-    "infer-null-value": Case("POST", I, lambda c: _with_value(c, "null", predict=False), 400),
     # tensors that break the declared datatype or shape
     "infer-datatype-bytes": Case(
         "POST", I, lambda c: _change(c, c.numeric(), datatype="BYTES"), 400
