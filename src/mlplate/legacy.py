@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from mlplate import gitrepo
 from mlplate.option_inference import infer_options, read_pyproject
 from mlplate.errors import UserError
@@ -109,6 +111,20 @@ def _context(found: Inferred, context: Mapping[str, Any], source: str) -> None:
             found.add(ours, value, f"{source} {theirs}")
 
 
+def _site_name(root: Path) -> str | None:
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return None
+    match = re.search(r"^site_name:\s*(.+?)\s*$", path.read_text(encoding="utf-8"), re.MULTILINE)
+    if match is None:
+        return None
+    try:
+        value = yaml.safe_load(match.group(1))  # one scalar: mkdocs.yml may hold !!python tags
+    except yaml.YAMLError:
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _pyproject(data: dict[str, Any], found: Inferred) -> None:
     project = data.get("project") or {}
     found.add("project_name", project.get("name"), "pyproject.toml [project] name")
@@ -156,6 +172,9 @@ def infer(root: Path) -> Inferred:
     if version_file.is_file():
         text = version_file.read_text(encoding="utf-8").strip()
         found.add("python_version", ".".join(text.split(".")[:2]), ".python-version")
+    # The docs' site name holds the project's title as written (pyproject's `name` is the
+    # distribution name: "Churn Radar" there is "churn-radar").
+    found.add("project_name", _site_name(root), "mkdocs.yml site_name")
     pyproject = read_pyproject(root)
     _pyproject(pyproject, found)
     packages = _packages(root, found.origin)
