@@ -243,6 +243,7 @@ def _merge_and_apply(  # pylint: disable=too-many-locals,too-many-arguments
     backups = {c.path: c.replaced for c in plan.changes if c.replaced is not None}
     kept = apply.apply(root, writes, name=name, backups=backups, expected=expected)
     apply.record_conflicts(root, report.conflicted)
+    answers_file.remember_rendered(root)
     return replace(report, backup=kept)
 
 

@@ -10,12 +10,14 @@ read, and the answers file is then taken as it is (what copier does).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlplate import answers_file, gitrepo
 from mlplate.errors import InvalidAnswersFile
+from mlplate.update.apply import state_dir
 
 ANSWERS_FILE = answers_file.NAME
 _HISTORY = 20  # answers-file commits read at most: the run since the last update is short
@@ -59,8 +61,51 @@ def read(root: Path) -> Recorded:
         src=src,
         commit=commit,
         answers=_public(answers),
-        rendered_with=_public(_last_rendered(root, str(commit)) or answers),
+        rendered_with=_public(_rendered_with(root, str(commit)) or answers),
     )
+
+
+# The answers files (by content hash) whose answers this clone's files were rendered
+# with, as mlplate wrote them: kept beside the update state in the git directory, so the
+# answers file itself stays byte-for-byte what copier writes.
+_RENDERED = "rendered-answers.txt"
+
+
+def remember_rendered(root: Path) -> None:
+    """Record that the project's files now follow its answers file as it is."""
+    state = state_dir(root)
+    state.mkdir(parents=True, exist_ok=True)
+    with (state / _RENDERED).open("a", encoding="utf-8") as record:
+        record.write(_digest((root / ANSWERS_FILE).read_bytes()) + "\n")
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _rendered_with(root: Path, commit: str) -> dict[str, Any] | None:
+    """The answers the project's files follow: the newest answers file (working tree, then
+    history at version `commit`) that mlplate wrote in this clone; otherwise (another
+    clone, or copier wrote it) what git history suggests."""
+    try:
+        known = set((state_dir(root) / _RENDERED).read_text(encoding="utf-8").split())
+    except OSError:
+        known = set()
+    current = (root / ANSWERS_FILE).read_bytes()
+    if known and _digest(current) in known:
+        return _parse(current.decode("utf-8"))
+    if known:
+        for sha, _paths in gitrepo.commits_touching(root, ANSWERS_FILE, limit=_HISTORY):
+            text = gitrepo.show_file(root, sha, ANSWERS_FILE) or ""
+            try:
+                answers = _parse(text)
+            except InvalidAnswersFile:
+                break
+            if str(answers.get("_commit")) != commit:
+                break
+            if _digest(text.encode("utf-8")) in known:
+                return answers
+    return _last_rendered(root, commit)
 
 
 def _last_rendered(root: Path, commit: str) -> dict[str, Any] | None:
