@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mlplate import _proc, dataset, gitrepo, lockfile, questions, template_source
+from mlplate.answers_file import public as public_answers
 from mlplate.errors import DestinationNotEmpty, UserError
 from mlplate.render import render
 from mlplate.results import NewResult
@@ -106,7 +107,7 @@ def new(  # pylint: disable=too-many-arguments
         destination=dest,
         template=source.src,
         template_version=source.version,
-        answers={k: v for k, v in rendered.answers.items() if not k.startswith("_")},
+        answers=public_answers(rendered.answers),
         git_commit=commit,
         lockfile=lock and (dest / lockfile.LOCKFILE).is_file(),
         steps=steps,
@@ -157,7 +158,7 @@ def _dry_run(  # pylint: disable=too-many-arguments
         destination=dest,
         template=source.src,
         template_version=source.version,
-        answers={k: v for k, v in rendered.answers.items() if not k.startswith("_")},
+        answers=public_answers(rendered.answers),
         git_commit=None,
         lockfile=False,
         steps=["render"] + (["lock"] if will_lock else []) + (["git"] if git else []),

@@ -84,56 +84,39 @@ def _digest(content: bytes) -> str:
 
 
 def _rendered_with(root: Path, commit: str) -> dict[str, Any] | None:
-    """The answers the project's files follow: the newest answers file (working tree, then
-    history at version `commit`) that mlplate wrote in this clone; otherwise (another
-    clone, or copier wrote it) what git history suggests."""
+    """The answers the project's files follow.
+
+    The newest answers file (working tree, then history at version `commit`) that
+    mlplate wrote in this clone. Otherwise (another clone, or copier wrote it), the
+    oldest commit of the newest run at version `commit`: the one that brought that
+    `_commit` (an update, or the generation) rendered the files; a later one that kept
+    it changed answers by hand, whatever else it committed with them.
+    """
     try:
         known = set((state_dir(root) / _RENDERED).read_text(encoding="utf-8").split())
     except OSError:
         known = set()
     current = (root / ANSWERS_FILE).read_bytes()
-    if known and _digest(current) in known:
+    if _digest(current) in known:
         return _parse(current.decode("utf-8"))
-    if known:
-        for sha, _paths in gitrepo.commits_touching(root, ANSWERS_FILE, limit=_HISTORY):
-            text = gitrepo.show_file(root, sha, ANSWERS_FILE) or ""
-            try:
-                answers = _parse(text)
-            except InvalidAnswersFile:
-                break
-            if str(answers.get("_commit")) != commit:
-                break
-            if _digest(text.encode("utf-8")) in known:
-                return answers
-    return _last_rendered(root, commit)
+    run = _run_at(root, commit)
+    for text, answers in run:
+        if _digest(text.encode("utf-8")) in known:
+            return answers
+    return run[-1][1] if run else None
 
 
-def _last_rendered(root: Path, commit: str) -> dict[str, Any] | None:
-    """The answers file of the newest commit at version `commit` that rendered files.
-
-    Walks back through the commits that changed the answers file while they record
-    the same `_commit`. The one that brought that `_commit` (an update, or the
-    generation that created the file) rendered the files; a later one that kept the
-    `_commit` changed answers by hand, whatever else it committed with them. (An
-    update with `--data` at the same version also looks like that: it then finds
-    the files already following the answers, and is up to date.) When every commit
-    read is at the same version, the oldest one's answers are used.
-    """
-    chosen = None
-    history = gitrepo.commits_touching(root, ANSWERS_FILE, limit=_HISTORY)
-    for index, (sha, _paths) in enumerate(history):
-        answers = _at(root, sha)
-        if not isinstance(answers, dict) or str(answers.get("_commit")) != commit:
+def _run_at(root: Path, commit: str) -> list[tuple[str, dict[str, Any]]]:
+    """The answers files (text and answers) of the newest commits that changed it while
+    recording version `commit`, newest first, each read once."""
+    run = []
+    for sha, _paths in gitrepo.commits_touching(root, ANSWERS_FILE, limit=_HISTORY):
+        text = gitrepo.show_file(root, sha, ANSWERS_FILE) or ""
+        try:
+            answers = _parse(text)
+        except InvalidAnswersFile:
             break
-        chosen = answers
-        older = _at(root, history[index + 1][0]) if index + 1 < len(history) else None
-        if not isinstance(older, dict) or str(older.get("_commit")) != commit:
-            break  # this commit brought the version: it rendered the files
-    return chosen
-
-
-def _at(root: Path, sha: str) -> Any:
-    try:
-        return answers_file.parse(gitrepo.show_file(root, sha, ANSWERS_FILE) or "")
-    except InvalidAnswersFile:
-        return None
+        if str(answers.get("_commit")) != commit:
+            break
+        run.append((text, answers))
+    return run
