@@ -71,7 +71,10 @@ class DriftReport:
     def drifted(self) -> list[FeatureDrift]:
         """The drifted features, the strongest evidence first."""
         ranked = [f for f in self.features if f.drifted]
-        return sorted(ranked, key=lambda f: (not f.findings, min(f.adjusted_pvalue, f.missing_adjusted_pvalue)))
+        return sorted(
+            ranked,
+            key=lambda f: (not f.findings, min(f.adjusted_pvalue, f.missing_adjusted_pvalue)),
+        )
 
     @property
     def alert(self) -> bool:
@@ -82,8 +85,9 @@ class DriftReport:
         """The verdict, then at most `shown` drifted features, one per line."""
         if not self.alert:
             return (
-                f"no drift: {len(self.features)} checks of {self.current} ({self.current_rows} rows)"
-                f" against {self.reference} ({self.reference_rows} rows), family-wise alpha {self.alpha}"
+                f"no drift: {len(self.features)} checks of {self.current}"
+                f" ({self.current_rows} rows) against {self.reference}"
+                f" ({self.reference_rows} rows), family-wise alpha {self.alpha}"
             )
         drifted = self.drifted
         lines = [
@@ -103,7 +107,9 @@ class DriftReport:
 def _describe(drift: FeatureDrift) -> str:
     parts = []
     if drift.adjusted_pvalue < 1.0 and drift.test != "none":
-        parts.append(f"{drift.test} effect {drift.effect:.3f}, adjusted p={drift.adjusted_pvalue:.2g}")
+        parts.append(
+            f"{drift.test} effect {drift.effect:.3f}, adjusted p={drift.adjusted_pvalue:.2g}"
+        )
     if drift.missing_current != drift.missing_reference:
         parts.append(f"missing {drift.missing_reference:.0%} -> {drift.missing_current:.0%}")
     return f"{drift.feature}: " + "; ".join(parts + drift.findings)
@@ -119,7 +125,9 @@ def holm(pvalues: Iterable[float]) -> np.ndarray:
     return adjusted
 
 
-def _numbers(reference: pd.Series, current: pd.Series) -> tuple[FeatureDrift, np.ndarray, np.ndarray]:
+def _numbers(
+    reference: pd.Series, current: pd.Series
+) -> tuple[FeatureDrift, np.ndarray, np.ndarray]:
     ref = pd.to_numeric(reference, errors="coerce").dropna().to_numpy(float)
     cur = pd.to_numeric(current, errors="coerce").dropna().to_numpy(float)
     if len(ref) == 0 or len(cur) == 0:
@@ -128,12 +136,16 @@ def _numbers(reference: pd.Series, current: pd.Series) -> tuple[FeatureDrift, np
     # asymptotic p-values run high with ties and unequal sizes (measured: 6 % of reports
     # alerting on unchanged 100-row windows against 4,000 rows); KS stays below alpha.
     result = stats.ks_2samp(ref, cur)
-    drift = FeatureDrift(str(reference.name), "numeric", "ks", float(result.statistic), float(result.pvalue))
+    drift = FeatureDrift(
+        str(reference.name), "numeric", "ks", float(result.statistic), float(result.pvalue)
+    )
     edges = np.unique(np.quantile(ref, np.linspace(0, 1, HISTOGRAM_BINS + 1)))
     inner = edges[1:-1]
     ref_share = np.bincount(np.searchsorted(inner, ref), minlength=len(edges) - 1) / len(ref)
     cur_share = np.bincount(np.searchsorted(inner, cur), minlength=len(edges) - 1) / len(cur)
-    labels = [f"{low:.4g} - {high:.4g}" for low, high in zip(edges[:-1], edges[1:])] or [f"{edges[0]:.4g}"]
+    labels = [f"{low:.4g} - {high:.4g}" for low, high in zip(edges[:-1], edges[1:])] or [
+        f"{edges[0]:.4g}"
+    ]
     drift.histogram = _bars(labels, ref_share, cur_share)
     return drift, ref, cur
 
@@ -204,7 +216,8 @@ def _out_of_range(drift: FeatureDrift, feature: Feature, values: np.ndarray) -> 
     high = np.sum(values > feature.maximum) if feature.maximum is not None else 0
     if low or high:
         drift.findings.append(
-            f"{low + high} values outside the contract's range [{feature.minimum}, {feature.maximum}]"
+            f"{low + high} values outside the contract's range"
+            f" [{feature.minimum}, {feature.maximum}]"
         )
 
 
@@ -219,7 +232,9 @@ def feature_drift(feature: Feature, reference: pd.Series, current: pd.Series) ->
             drift.findings.append(f"{unreadable} values that are not numbers")
     elif feature.kind == "numeric":  # 0/1 from a CSV and 1.0 from JSON are one value
         as_number = pd.to_numeric
-        drift = _categories(as_number(reference, errors="coerce"), as_number(current, errors="coerce"), ())
+        drift = _categories(
+            as_number(reference, errors="coerce"), as_number(current, errors="coerce"), ()
+        )
     else:
         drift = _categories(reference, current, feature.categories)
     drift.feature = feature.name
@@ -231,7 +246,9 @@ def prediction_drift(reference: pd.Series, current: pd.Series, task: str) -> Fea
     """The unadjusted test of the predictions (labels or values) against the reference ones."""
     if task == "classification":
         drift = _categories(reference.rename(PREDICTION), current.rename(PREDICTION), ())
-        drift.findings = [f.replace("categories never seen", "classes never predicted") for f in drift.findings]
+        drift.findings = [
+            f.replace("categories never seen", "classes never predicted") for f in drift.findings
+        ]
         return drift
     return _numbers(reference.rename(PREDICTION), current.rename(PREDICTION))[0]
 
@@ -244,7 +261,7 @@ def decide(checks: list[FeatureDrift], alpha: float, min_effect: float) -> None:
     # Only tests that ran count in the family: a feature without gaps has no missing test.
     family = [(c, "pvalue") for c in checks if c.test != "none"]
     family += [(c, "missing_pvalue") for c in checks if c.missing_reference or c.missing_current]
-    adjusted = holm(getattr(check, name) for check, name in family) if family else []
+    adjusted = holm(getattr(check, name) for check, name in family) if family else np.array([])
     for (check, name), value in zip(family, adjusted):
         setattr(check, _ADJUSTED[name], float(value))
     for check in checks:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .config import Config
 from .contract import Contract, ContractError, read_table
-from .monitor import CannotCheck, _write_atomic, read_prediction_log
+from .rows import CannotCheck, read_prediction_log, write_atomic
 from .train import evaluate, gate_metric
 
 ERRORS = ("rmse", "mae")  # lower is better
@@ -89,7 +89,7 @@ def live_report(config: Config, contract: Contract, labels_file: Path) -> int:
         "max_metric_drop": drop,
         "alert": worse,
     }
-    _write_atomic(config.path(config.paths.reports_dir) / "live.json", json.dumps(report, indent=2))
+    write_atomic(config.path(config.paths.reports_dir) / "live.json", json.dumps(report, indent=2))
     shown = "no held-out value (reports/last_run.json)" if held_out is None else f"{held_out:.4f}"
     verdict = "ALERT: live" if worse else "live"
     print(

@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,71 +34,12 @@ import numpy as np
 import pandas as pd
 
 from .config import Config, get_config
-from .contract import Contract, ContractError, load_contract, read_table
+from .contract import Contract, ContractError, load_contract
 from .drift import DriftReport, compare
 from .drift_html import render_html
+from .rows import CannotCheck, read_prediction_log, read_rows, reference_rows, write_atomic
 
-LOG_PATTERN = "predictions-*.jsonl"  # the files prediction_log.py writes
 REFERENCE_PREDICTIONS = 5_000  # reference rows the champion predicts for prediction drift
-
-
-class CannotCheck(Exception):
-    """Nothing to check (exit 2): the message and a hint on what to do."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.hint = hint
-
-
-def _features(frame: pd.DataFrame, contract: Contract, source: str) -> pd.DataFrame:
-    if missing := [name for name in contract.feature_names if name not in frame.columns]:
-        raise CannotCheck(
-            f"{source} has no column {', '.join(map(repr, missing[:5]))}",
-            "give rows with every feature column of configs/schema.yaml",
-        )
-    if frame.empty:
-        raise CannotCheck(f"{source} has no rows", "give a file with a header and rows")
-    return frame
-
-
-def read_rows(path: Path, contract: Contract) -> pd.DataFrame:
-    """A batch file's rows (the feature columns must be there; values are judged, not refused)."""
-    try:
-        frame = read_table(path)
-    except ContractError as error:
-        raise CannotCheck(str(error), error.hint) from None
-    return _features(frame, contract, str(path))
-
-
-def read_prediction_log(directory: Path, window: int, contract: Contract) -> pd.DataFrame:
-    """The latest `window` records of the prediction log, features flattened into columns."""
-    files = sorted(directory.glob(LOG_PATTERN)) if directory.is_dir() else []
-    lines: list[str] = []
-    for path in reversed(files):  # newest first: read only as far back as the window needs
-        with path.open(encoding="utf-8") as handle:
-            lines = handle.readlines()[-(window - len(lines)) :] + lines
-        if len(lines) >= window:
-            break
-    if not lines:
-        raise CannotCheck(
-            f"no prediction log at {directory}",
-            "serve the model and send requests first, or check a batch: --current FILE",
-        )
-    records = [json.loads(line) for line in lines if line.endswith("\n")]  # skip a torn last line
-    frame = pd.DataFrame.from_records([r.pop("features") for r in records])
-    for name in contract.feature_names:  # a column excluded from the log (PII) stays empty
-        if name not in frame.columns:
-            frame[name] = None
-    meta = pd.DataFrame.from_records(records)
-    return _features(pd.concat([meta, frame], axis=1), contract, f"the prediction log {directory}")
-
-
-def reference_rows(config: Config, contract: Contract) -> pd.DataFrame:
-    """The champion's training rows (the last run's train split), or `monitor.reference`."""
-    path = config.path(config.monitor.reference or config.paths.processed_dir / "train.csv")
-    if not path.is_file():
-        raise CannotCheck(f"no reference rows at {path}", "run `make train` first (it writes them)")
-    return read_rows(path, contract)
 
 
 def _reference_predictions(config: Config, reference: pd.DataFrame, contract: Contract):
@@ -115,18 +55,11 @@ def _reference_predictions(config: Config, reference: pd.DataFrame, contract: Co
     return pd.Series(model.predict(rows[contract.feature_names])), ""
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as out:
-        out.write(text)
-    os.replace(out.name, path)
-
-
 def write_reports(report: DriftReport, directory: Path) -> Path:
     """The run's drift.json and drift.html under drift/<UTC time>/, copied as the latest."""
     run = directory / "drift" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    _write_atomic(run / "drift.json", json.dumps(report.to_dict(), indent=2) + "\n")
-    _write_atomic(run / "drift.html", render_html(report))
+    write_atomic(run / "drift.json", json.dumps(report.to_dict(), indent=2) + "\n")
+    write_atomic(run / "drift.html", render_html(report))
     for name in ("drift.json", "drift.html"):
         shutil.copyfile(run / name, directory / f".{name}.tmp")
         os.replace(directory / f".{name}.tmp", directory / name)
@@ -223,6 +156,7 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
                 print(f"wrote {path}")
             return 0
         if args.labels is not None:
+            # Training's metric code imports the tracker: only --labels pays for it.
             from .live import live_report  # pylint: disable=import-outside-toplevel
 
             return live_report(config, contract, args.labels)

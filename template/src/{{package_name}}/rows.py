@@ -1,0 +1,86 @@
+"""The rows the monitor checks: batch files, the service's prediction log, the reference.
+
+Values are judged, never refused: a file only has to be readable, hold rows and every
+feature column of the contract. Anything that cannot be checked is CannotCheck (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config
+from .contract import Contract, ContractError, read_table
+
+LOG_PATTERN = "predictions-*.jsonl"  # the files the service's prediction_log.py writes
+
+
+class CannotCheck(Exception):
+    """Nothing to check (exit 2): the message and a hint on what to do."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _features(frame: pd.DataFrame, contract: Contract, source: str) -> pd.DataFrame:
+    if missing := [name for name in contract.feature_names if name not in frame.columns]:
+        raise CannotCheck(
+            f"{source} has no column {', '.join(map(repr, missing[:5]))}",
+            "give rows with every feature column of configs/schema.yaml",
+        )
+    if frame.empty:
+        raise CannotCheck(f"{source} has no rows", "give a file with a header and rows")
+    return frame
+
+
+def read_rows(path: Path, contract: Contract) -> pd.DataFrame:
+    """A batch file's rows (the feature columns must be there; values are judged, not refused)."""
+    try:
+        frame = read_table(path)
+    except ContractError as error:
+        raise CannotCheck(str(error), error.hint) from None
+    return _features(frame, contract, str(path))
+
+
+def read_prediction_log(directory: Path, window: int, contract: Contract) -> pd.DataFrame:
+    """The latest `window` records of the prediction log, features flattened into columns."""
+    files = sorted(directory.glob(LOG_PATTERN)) if directory.is_dir() else []
+    lines: list[str] = []
+    for path in reversed(files):  # newest first: read only as far back as the window needs
+        with path.open(encoding="utf-8") as handle:
+            lines = handle.readlines()[-(window - len(lines)) :] + lines
+        if len(lines) >= window:
+            break
+    if not lines:
+        raise CannotCheck(
+            f"no prediction log at {directory}",
+            "serve the model and send requests first, or check a batch: --current FILE",
+        )
+    records = [json.loads(line) for line in lines if line.endswith("\n")]  # skip a torn last line
+    frame = pd.DataFrame.from_records([r.pop("features") for r in records])
+    for name in contract.feature_names:  # a column excluded from the log (PII) stays empty
+        if name not in frame.columns:
+            frame[name] = None
+    meta = pd.DataFrame.from_records(records)
+    return _features(pd.concat([meta, frame], axis=1), contract, f"the prediction log {directory}")
+
+
+def reference_rows(config: Config, contract: Contract) -> pd.DataFrame:
+    """The champion's training rows (the last run's train split), or `monitor.reference`."""
+    path = config.path(config.monitor.reference or config.paths.processed_dir / "train.csv")
+    if not path.is_file():
+        raise CannotCheck(f"no reference rows at {path}", "run `make train` first (it writes them)")
+    return read_rows(path, contract)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file: never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as out:
+        out.write(text)
+    os.replace(out.name, path)
