@@ -6,6 +6,7 @@ feature column of the contract. Anything that cannot be checked is CannotCheck (
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import tempfile
@@ -57,9 +58,12 @@ def read_prediction_log(directory: Path, window: int, contract: Contract) -> pd.
         if len(lines) >= window:
             break
     if not lines:
+        serves = importlib.util.find_spec(f"{__package__}.serve") is not None
         raise CannotCheck(
             f"no prediction log at {directory}",
-            "serve the model and send requests first, or check a batch: --current FILE",
+            "serve the model and send requests first, or check a batch: --current FILE"
+            if serves
+            else "this project scores batches (no service, no log): give --current FILE",
         )
     records = [json.loads(line) for line in lines if line.endswith("\n")]  # skip a torn last line
     frame = pd.DataFrame.from_records([r.pop("features") for r in records])
