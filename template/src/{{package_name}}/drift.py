@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -143,9 +144,7 @@ def _numbers(
     inner = edges[1:-1]
     ref_share = np.bincount(np.searchsorted(inner, ref), minlength=len(edges) - 1) / len(ref)
     cur_share = np.bincount(np.searchsorted(inner, cur), minlength=len(edges) - 1) / len(cur)
-    labels = [f"{low:.4g} - {high:.4g}" for low, high in zip(edges[:-1], edges[1:])] or [
-        f"{edges[0]:.4g}"
-    ]
+    labels = [f"{low:.4g} - {high:.4g}" for low, high in pairwise(edges)] or [f"{edges[0]:.4g}"]
     drift.histogram = _bars(labels, ref_share, cur_share)
     return drift, ref, cur
 
@@ -262,7 +261,7 @@ def decide(checks: list[FeatureDrift], alpha: float, min_effect: float) -> None:
     family = [(c, "pvalue") for c in checks if c.test != "none"]
     family += [(c, "missing_pvalue") for c in checks if c.missing_reference or c.missing_current]
     adjusted = holm(getattr(check, name) for check, name in family) if family else np.array([])
-    for (check, name), value in zip(family, adjusted):
+    for (check, name), value in zip(family, adjusted, strict=True):
         setattr(check, _ADJUSTED[name], float(value))
     for check in checks:
         gap = abs(check.missing_current - check.missing_reference)

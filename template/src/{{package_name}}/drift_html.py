@@ -1,5 +1,8 @@
-"""The drift report as one self-contained HTML page: the verdict, then each feature's
-tests and its distribution in the reference rows and in the window, side by side."""
+"""The drift report as one self-contained HTML page.
+
+The verdict, then each feature's tests and its distribution in the reference rows and
+in the window, side by side.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ def _bars(drift: FeatureDrift) -> str:
         f"<tr><td>{html.escape(str(label))}</td>"
         f"<td><span class='bar ref' style='width:{300 * ref:.0f}px'></span> {ref:.1%}</td>"
         f"<td><span class='bar cur' style='width:{300 * cur:.0f}px'></span> {cur:.1%}</td></tr>"
-        for label, ref, cur in zip(bins["labels"], bins["reference"], bins["current"])
+        for label, ref, cur in zip(bins["labels"], bins["reference"], bins["current"], strict=True)
     )
     return f"<table><tr><th>value</th><th>reference</th><th>window</th></tr>{rows}</table>"
 

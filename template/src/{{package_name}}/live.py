@@ -20,7 +20,7 @@ import pandas as pd
 
 from .config import Config
 from .contract import Contract, ContractError, read_table
-from .rows import CannotCheck, read_prediction_log, write_atomic
+from .rows import CannotCheckError, read_prediction_log, write_atomic
 from .train import evaluate, gate_metric
 
 ERRORS = ("rmse", "mae")  # lower is better
@@ -42,9 +42,9 @@ def joined(config: Config, contract: Contract, labels_file: Path) -> tuple[pd.Da
     try:
         labels = read_table(config.path(labels_file))
     except ContractError as error:
-        raise CannotCheck(str(error), error.hint) from None
+        raise CannotCheckError(str(error), error.hint) from None
     if missing := {"request_id", contract.target} - set(labels.columns):
-        raise CannotCheck(
+        raise CannotCheckError(
             f"{labels_file} has no column {', '.join(sorted(missing))}",
             f"give one row per answered row: request_id (and row), {contract.target}",
         )
@@ -62,7 +62,7 @@ def live_report(config: Config, contract: Contract, labels_file: Path) -> int:
     """Print and write reports/live.json; the exit code (0 fine, 1 dropped, 2 nothing to score)."""
     merged, logged_rows = joined(config, contract, labels_file)
     if merged.empty:
-        raise CannotCheck(
+        raise CannotCheckError(
             f"no label in {labels_file} matches a logged request_id",
             "labels carry the x-request-id the service answered for each request",
         )

@@ -37,7 +37,7 @@ from .config import Config, get_config
 from .contract import Contract, ContractError, load_contract
 from .drift import DriftReport, compare
 from .drift_html import render_html
-from .rows import CannotCheck, read_prediction_log, read_rows, reference_rows, write_atomic
+from .rows import CannotCheckError, read_prediction_log, read_rows, reference_rows, write_atomic
 
 REFERENCE_PREDICTIONS = 5_000  # reference rows the champion predicts for prediction drift
 
@@ -73,7 +73,7 @@ def send_alert(payload: dict[str, Any], url: str) -> str | None:
     body = json.dumps(payload, default=str).encode()
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=10):  # noqa: S310  # scheme checked above
+        with urllib.request.urlopen(request, timeout=10):  # the scheme is checked above
             return None
     except OSError as error:  # URLError, HTTPError and timeouts are all OSErrors
         return str(error)
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
         if args.command == "demo-batches":
             held_out = config.path(config.paths.processed_dir / "test.csv")
             if not held_out.is_file():
-                raise CannotCheck(f"no held-out rows at {held_out}", "run `make train` first")
+                raise CannotCheckError(f"no held-out rows at {held_out}", "run `make train` first")
             rows = read_rows(held_out, contract)
             directory = config.path(config.paths.batches_dir)
             for path in demo_batches(config, contract, rows, directory):
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
     except ContractError as error:
         print(f"error: {error}\nhint: {error.hint}", file=sys.stderr)
         return 2
-    except CannotCheck as error:
+    except CannotCheckError as error:
         print(f"error: {error}\nhint: {error.hint}", file=sys.stderr)
         return 2
     run = write_reports(report, config.path(config.paths.reports_dir))

@@ -1,7 +1,7 @@
 """The rows the monitor checks: batch files, the service's prediction log, the reference.
 
 Values are judged, never refused: a file only has to be readable, hold rows and every
-feature column of the contract. Anything that cannot be checked is CannotCheck (exit 2).
+feature column of the contract. Anything that cannot be checked is CannotCheckError (exit 2).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -20,7 +21,7 @@ from .contract import Contract, ContractError, read_table
 LOG_PATTERN = "predictions-*.jsonl"  # the files the service's prediction_log.py writes
 
 
-class CannotCheck(Exception):
+class CannotCheckError(Exception):
     """Nothing to check (exit 2): the message and a hint on what to do."""
 
     def __init__(self, message: str, hint: str) -> None:
@@ -30,12 +31,12 @@ class CannotCheck(Exception):
 
 def _features(frame: pd.DataFrame, contract: Contract, source: str) -> pd.DataFrame:
     if missing := [name for name in contract.feature_names if name not in frame.columns]:
-        raise CannotCheck(
+        raise CannotCheckError(
             f"{source} has no column {', '.join(map(repr, missing[:5]))}",
             "give rows with every feature column of configs/schema.yaml",
         )
     if frame.empty:
-        raise CannotCheck(f"{source} has no rows", "give a file with a header and rows")
+        raise CannotCheckError(f"{source} has no rows", "give a file with a header and rows")
     return frame
 
 
@@ -44,7 +45,7 @@ def read_rows(path: Path, contract: Contract) -> pd.DataFrame:
     try:
         frame = read_table(path)
     except ContractError as error:
-        raise CannotCheck(str(error), error.hint) from None
+        raise CannotCheckError(str(error), error.hint) from None
     return _features(frame, contract, str(path))
 
 
@@ -59,14 +60,21 @@ def read_prediction_log(directory: Path, window: int, contract: Contract) -> pd.
             break
     if not lines:
         serves = importlib.util.find_spec(f"{__package__}.serve") is not None
-        raise CannotCheck(
+        raise CannotCheckError(
             f"no prediction log at {directory}",
-            "serve the model and send requests first, or check a batch: --current FILE"
-            if serves
-            else "this project scores batches (no service, no log): give --current FILE",
+            (
+                "serve the model and send requests first, or check a batch: --current FILE"
+                if serves
+                else "this project scores batches (no service, no log): give --current FILE"
+            ),
         )
-    records = [json.loads(line) for line in lines if line.endswith("\n")]  # skip a torn last line
-    frame = pd.DataFrame.from_records([r.pop("features") for r in records])
+    records: list[dict[str, Any]] = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue  # a line torn by a crash or a full disk: the rest of the log is good
+    frame = pd.DataFrame.from_records([r.pop("features", {}) for r in records])
     for name in contract.feature_names:  # a column excluded from the log (PII) stays empty
         if name not in frame.columns:
             frame[name] = None
@@ -78,7 +86,9 @@ def reference_rows(config: Config, contract: Contract) -> pd.DataFrame:
     """The champion's training rows (the last run's train split), or `monitor.reference`."""
     path = config.path(config.monitor.reference or config.paths.processed_dir / "train.csv")
     if not path.is_file():
-        raise CannotCheck(f"no reference rows at {path}", "run `make train` first (it writes them)")
+        raise CannotCheckError(
+            f"no reference rows at {path}", "run `make train` first (it writes them)"
+        )
     return read_rows(path, contract)
 
 
