@@ -7,7 +7,10 @@ no row with them, then `<pkg>.drift.compare` judges the window (seeded, `--trial
 case):
   - false alarms: the window as drawn (same distribution): target <= 5 % of reports;
   - a 15 % shift of a number: one numeric feature of the window times 1.15 (each
-    numeric feature in turn; reported: the mean over features and the weakest one);
+    numeric feature in turn; reported: the mean over features and the weakest one),
+    and every numeric feature times 1.15 at once (a unit or scale change upstream);
+  - one numeric feature moved by half its standard deviation (each in turn): what a
+    shift is worth depends on the spread, and this one does not;
   - a changed category mix: the window drawn with the most common category of one
     categorical feature half as likely (each categorical feature in turn).
 Target for both shifts: >= 95 % of reports alert. With --speed, the monitor
@@ -98,9 +101,17 @@ def rates(package: str, trials: int) -> list[tuple[str, ...]]:
 
         false_alarms = alerts()
         numeric = [f.name for f in contract.features if f.kind == "numeric"]
-        shifted = {}
+        numeric = [name for name in numeric if frame[name].nunique() > 2]  # not booleans
+        shifted, moved = {}, {}
         for column in numeric:
             shifted[column] = alerts(change=lambda w, c=column: w.__setitem__(c, w[c] * 1.15))
+            spread = float(frame[column].std())
+            moved[column] = alerts(change=lambda w, c=column, s=spread: w.__setitem__(c, w[c] + s / 2))
+
+        def every_number(window) -> None:
+            window[numeric] = window[numeric] * 1.15
+
+        all_shifted = alerts(change=every_number)
         mixed = {}
         for feature in (f for f in contract.features if f.kind == "categorical"):
             values = frame[feature.name].astype(str)
@@ -113,6 +124,8 @@ def rates(package: str, trials: int) -> list[tuple[str, ...]]:
                 f"{len(frame)} x {len(contract.features)}",
                 f"{false_alarms:.1%}",
                 _spread(shifted),
+                f"{all_shifted:.1%}",
+                _spread(moved),
                 _spread(mixed),
             )
         )
@@ -187,8 +200,8 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     project, package = _project(args.project)
     print(f"drift reports on {WINDOW}-row windows, {args.trials} trials per case\n")
-    header = ("data set", "rows x features", "false alarms", "15 % shift of a number",
-              "changed category mix")
+    header = ("data set", "rows x features", "false alarms", "one number x 1.15",
+              "every number x 1.15", "one number + 0.5 sd", "changed category mix")
     print(table([header, *rates(package, args.trials)]))
     if args.speed:
         print()

@@ -108,7 +108,6 @@ def demo_batches(
 
 def check_drift(config: Config, contract: Contract, current_file: Path | None) -> DriftReport:
     """The drift report of a batch file, or of the latest prediction-log window."""
-    reference = reference_rows(config, contract)
     if current_file is None:
         directory = config.path(config.serve.prediction_log.dir)
         current = read_prediction_log(directory, config.monitor.window, contract)
@@ -116,6 +115,7 @@ def check_drift(config: Config, contract: Contract, current_file: Path | None) -
     else:
         current = read_rows(config.path(current_file), contract)
         source = str(current_file)
+    reference = reference_rows(config, contract)
     predictions, note = None, ""
     if "prediction" in current.columns and current["prediction"].notna().any():
         expected, note = _reference_predictions(config, reference, contract)
