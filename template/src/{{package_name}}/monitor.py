@@ -21,6 +21,7 @@ POSTed as JSON to `monitor.webhook_url` when set (e.g. to start retraining).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -109,9 +110,12 @@ def demo_batches(
 def check_drift(config: Config, contract: Contract, current_file: Path | None) -> DriftReport:
     """The drift report of a batch file, or of the latest prediction-log window."""
     if current_file is None:
-        directory = config.path(config.serve.prediction_log.dir)
-        current = read_prediction_log(directory, config.monitor.window, contract)
+        logged = config.serve.prediction_log
+        current = read_prediction_log(config.path(logged.dir), config.monitor.window, contract)
         source = f"the last {len(current)} logged rows"
+        # Columns left out of the log (personal data) cannot be judged: skip, not alert.
+        kept = tuple(f for f in contract.features if f.name not in logged.exclude)
+        contract = dataclasses.replace(contract, features=kept)
     else:
         current = read_rows(config.path(current_file), contract)
         source = str(current_file)

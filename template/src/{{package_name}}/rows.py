@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+from pyarrow import json as pa_json
 
 from .config import Config
 from .contract import Contract, ContractError, read_table
@@ -49,16 +51,54 @@ def read_rows(path: Path, contract: Contract) -> pd.DataFrame:
     return _features(frame, contract, str(path))
 
 
+def _log_schema(contract: Contract) -> pa.Schema:
+    """The types of the fields the monitor needs; the others are inferred."""
+    features = [
+        pa.field(f.name, pa.float64() if f.kind == "numeric" else pa.string())
+        for f in contract.features
+    ]
+    return pa.schema(
+        [
+            ("request_id", pa.string()),
+            ("model_version", pa.string()),
+            ("features", pa.struct(features)),
+        ]
+    )
+
+
+def _read_log_file(path: Path, contract: Contract) -> pd.DataFrame:
+    """One log file as rows, features as columns: pyarrow's reader, else line by line."""
+    options = pa_json.ParseOptions(
+        explicit_schema=_log_schema(contract), unexpected_field_behavior="infer"
+    )
+    try:
+        frame = pa_json.read_json(path, parse_options=options).flatten().to_pandas()
+        return frame.rename(columns=lambda name: name.removeprefix("features."))
+    except (pa.ArrowInvalid, OSError):
+        pass  # a line torn by a crash or a full disk, or values of another type: go slowly
+    records: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue  # only the torn line is lost
+    features = pd.DataFrame.from_records([r.pop("features", {}) for r in records])
+    return pd.concat([pd.DataFrame.from_records(records), features], axis=1)
+
+
 def read_prediction_log(directory: Path, window: int, contract: Contract) -> pd.DataFrame:
     """The latest `window` records of the prediction log, features flattened into columns."""
     files = sorted(directory.glob(LOG_PATTERN)) if directory.is_dir() else []
-    lines: list[str] = []
+    parts: list[pd.DataFrame] = []
+    rows = 0
     for path in reversed(files):  # newest first: read only as far back as the window needs
-        with path.open(encoding="utf-8") as handle:
-            lines = handle.readlines()[-(window - len(lines)) :] + lines
-        if len(lines) >= window:
+        part = _read_log_file(path, contract)
+        parts.insert(0, part)
+        rows += len(part)
+        if rows >= window:
             break
-    if not lines:
+    if not rows:
         serves = importlib.util.find_spec(f"{__package__}.serve") is not None
         raise CannotCheckError(
             f"no prediction log at {directory}",
@@ -68,18 +108,11 @@ def read_prediction_log(directory: Path, window: int, contract: Contract) -> pd.
                 else "this project scores batches (no service, no log): give --current FILE"
             ),
         )
-    records: list[dict[str, Any]] = []
-    for line in lines:
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            continue  # a line torn by a crash or a full disk: the rest of the log is good
-    frame = pd.DataFrame.from_records([r.pop("features", {}) for r in records])
+    frame = pd.concat(parts, ignore_index=True).tail(window).reset_index(drop=True)
     for name in contract.feature_names:  # a column excluded from the log (PII) stays empty
         if name not in frame.columns:
             frame[name] = None
-    meta = pd.DataFrame.from_records(records)
-    return _features(pd.concat([meta, frame], axis=1), contract, f"the prediction log {directory}")
+    return _features(frame, contract, f"the prediction log {directory}")
 
 
 def reference_rows(config: Config, contract: Contract) -> pd.DataFrame:
