@@ -42,9 +42,9 @@ WINDOW = 100
 
 def datasets(package: str):
     """(name, frame, target) of each data set measured."""
-    import numpy as np  # pylint: disable=import-outside-toplevel
-    import pandas as pd  # pylint: disable=import-outside-toplevel
-    from sklearn import datasets as bundled  # pylint: disable=import-outside-toplevel
+    import numpy as np  # pylint: disable=import-outside-toplevel,import-error
+    import pandas as pd  # pylint: disable=import-outside-toplevel,import-error
+    from sklearn import datasets as bundled  # pylint: disable=import-outside-toplevel,import-error
 
     config = importlib.import_module(f"{package}.config").get_config()
     contract = importlib.import_module(f"{package}.contract")
@@ -63,7 +63,9 @@ def datasets(package: str):
             "income": rng.normal(50_000, 15_000, n).round(),
             "tenure_years": rng.gamma(2.0, 2.0, n).round(1),
             "plan": np.where(
-                rng.random(n) < 0.06, None, rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2])
+                rng.random(n) < 0.06,
+                None,
+                rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2]),
             ),
             "region": rng.choice(["north", "south", "east", "west"], n),
             "newsletter": rng.choice(["yes", "no"], n, p=[0.28, 0.72]),
@@ -73,58 +75,66 @@ def datasets(package: str):
     yield "customers", customers, "churned"
 
 
+def _alert_rate(case: dict, trials: int, change=None, weights=None) -> float:
+    """The share of `trials` reports that alert; each window is new rows, maybe changed."""
+    frame, rng = case["frame"], case["rng"]
+    hits = 0
+    for _ in range(trials):
+        if weights is None:
+            window_index = rng.permutation(len(frame))[:WINDOW]
+        else:
+            window_index = rng.choice(len(frame), WINDOW, replace=False, p=weights)
+        reference = frame.drop(frame.index[window_index])
+        window = frame.iloc[window_index].copy()
+        if change is not None:
+            change(window)
+        hits += case["drift"].compare(reference, window, case["contract"]).alert
+    return hits / trials
+
+
+def _times(column: str, factor: float):
+    def change(window) -> None:
+        window[column] = window[column] * factor
+
+    return change
+
+
+def _plus(columns: list[str], amount: float, factor: float = 1.0):
+    def change(window) -> None:
+        window[columns] = window[columns] * factor + amount
+
+    return change
+
+
 def rates(package: str, trials: int) -> list[tuple[str, ...]]:
     """Rows of the rates table: false alarms and detections per data set."""
-    import numpy as np  # pylint: disable=import-outside-toplevel
+    import numpy as np  # pylint: disable=import-outside-toplevel,import-error
 
     drift = importlib.import_module(f"{package}.drift")
     infer_contract = importlib.import_module(f"{package}.contract").infer_contract
     rows = []
     for name, frame, target in datasets(package):
         contract = infer_contract(frame, target=target)
-        rng = np.random.default_rng(0)
-
-        def alerts(change=None, weights=None) -> float:
-            hits = 0
-            for _ in range(trials):
-                order = rng.permutation(len(frame))
-                if weights is None:
-                    window_index = order[:WINDOW]
-                else:
-                    window_index = rng.choice(len(frame), WINDOW, replace=False, p=weights)
-                reference = frame.drop(frame.index[window_index])
-                window = frame.iloc[window_index].copy()
-                if change is not None:
-                    change(window)
-                hits += drift.compare(reference, window, contract).alert
-            return hits / trials
-
-        false_alarms = alerts()
+        case = {"frame": frame, "contract": contract, "drift": drift}
+        case["rng"] = np.random.default_rng(0)
         numeric = [f.name for f in contract.features if f.kind == "numeric"]
-        numeric = [name for name in numeric if frame[name].nunique() > 2]  # not booleans
-        shifted, moved = {}, {}
-        for column in numeric:
-            shifted[column] = alerts(change=lambda w, c=column: w.__setitem__(c, w[c] * 1.15))
-            spread = float(frame[column].std())
-            moved[column] = alerts(change=lambda w, c=column, s=spread: w.__setitem__(c, w[c] + s / 2))
-
-        def every_number(window) -> None:
-            window[numeric] = window[numeric] * 1.15
-
-        all_shifted = alerts(change=every_number)
+        numeric = [column for column in numeric if frame[column].nunique() > 2]  # not booleans
+        shifted = {c: _alert_rate(case, trials, _times(c, 1.15)) for c in numeric}
+        moved = {
+            c: _alert_rate(case, trials, _plus([c], float(frame[c].std()) / 2)) for c in numeric
+        }
         mixed = {}
         for feature in (f for f in contract.features if f.kind == "categorical"):
             values = frame[feature.name].astype(str)
-            top = values.value_counts().index[0]
-            weights = np.where(values == top, 0.5, 1.0)
-            mixed[feature.name] = alerts(weights=weights / weights.sum())
+            weights = np.where(values == values.value_counts().index[0], 0.5, 1.0)
+            mixed[feature.name] = _alert_rate(case, trials, weights=weights / weights.sum())
         rows.append(
             (
                 name,
                 f"{len(frame)} x {len(contract.features)}",
-                f"{false_alarms:.1%}",
+                f"{_alert_rate(case, trials):.1%}",
                 _spread(shifted),
-                f"{all_shifted:.1%}",
+                f"{_alert_rate(case, trials, _plus(numeric, 0.0, 1.15)):.1%}",
                 _spread(moved),
                 _spread(mixed),
             )
@@ -142,6 +152,8 @@ def _spread(found: dict[str, float]) -> str:
 
 def speed(project: Path, package: str, rows: int) -> list[tuple[str, ...]]:
     """The monitor on `rows` logged rows against the drift computation alone."""
+    import pandas as pd  # pylint: disable=import-outside-toplevel,import-error
+
     config = importlib.import_module(f"{package}.config").get_config()
     monitor = importlib.import_module(f"{package}.monitor")
     drift = importlib.import_module(f"{package}.drift")
@@ -152,22 +164,44 @@ def speed(project: Path, package: str, rows: int) -> list[tuple[str, ...]]:
     sample = reference.sample(rows, replace=True, random_state=0)
     with (directory / "predictions-20260101T000000000000Z-1.jsonl").open("w") as out:
         for i, record in enumerate(sample[contract.feature_names].to_dict("records")):
-            clean = {k: (None if v != v else v) for k, v in record.items()}  # NaN -> null
-            out.write(json.dumps({"request_id": str(i), "row": 0, "timestamp": "2026-01-01T00:00:00Z",
-                                  "model_version": "1", "features": clean, "prediction": None}) + "\n")
+            clean = {k: (None if pd.isna(v) else v) for k, v in record.items()}
+            out.write(
+                json.dumps(
+                    {
+                        "request_id": str(i),
+                        "row": 0,
+                        "timestamp": "2026-01-01T00:00:00Z",
+                        "model_version": "1",
+                        "features": clean,
+                        "prediction": None,
+                    }
+                )
+                + "\n"
+            )
     start = time.perf_counter()
     drift.compare(reference, sample, contract)
     alone = time.perf_counter() - start
-    env = {**os.environ, f"{package.upper()}_SERVE__PREDICTION_LOG__DIR": str(directory),
-           f"{package.upper()}_MONITOR__WINDOW": str(rows)}
+    env = {
+        **os.environ,
+        f"{package.upper()}_SERVE__PREDICTION_LOG__DIR": str(directory),
+        f"{package.upper()}_MONITOR__WINDOW": str(rows),
+    }
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", f"{package}.monitor"], cwd=project, env=env,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", f"{package}.monitor"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     whole = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if done.returncode not in (0, 1):
         sys.exit(f"the monitor failed:\n{done.stderr}")
-    return [(f"{rows:,}", f"{alone:.1f} s", f"{whole:.1f} s", f"{whole / alone:.2f}x", f"{peak:.0f} MB")]
+    return [
+        (f"{rows:,}", f"{alone:.1f} s", f"{whole:.1f} s", f"{whole / alone:.2f}x", f"{peak:.0f} MB")
+    ]
 
 
 def _project(given: Path | None) -> tuple[Path, str]:
@@ -200,8 +234,15 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     project, package = _project(args.project)
     print(f"drift reports on {WINDOW}-row windows, {args.trials} trials per case\n")
-    header = ("data set", "rows x features", "false alarms", "one number x 1.15",
-              "every number x 1.15", "one number + 0.5 sd", "changed category mix")
+    header = (
+        "data set",
+        "rows x features",
+        "false alarms",
+        "one number x 1.15",
+        "every number x 1.15",
+        "one number + 0.5 sd",
+        "changed category mix",
+    )
     print(table([header, *rates(package, args.trials)]))
     if args.speed:
         print()
