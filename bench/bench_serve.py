@@ -5,7 +5,8 @@ an id, two numbers with gaps, two categories with gaps, a yes/no target), genera
 a project from it with `mlplate new --data dataset=... --data target=churned`,
 trains it, then serves the same champion pipeline three ways on 127.0.0.1 and loads
 each with wrk (bounded: a fixed duration per run, loopback only):
-  1. the generated FastAPI service (`uvicorn <pkg>.serve:app`),
+  1. the generated FastAPI service (`uvicorn <pkg>.serve:app`), with its prediction
+     log on (the default) and off: the log's cost,
   2. a bare FastAPI endpoint (JSON row -> one-row DataFrame -> pipeline): the floor cost,
   3. `mlflow models serve` on the same registered model.
 Each request is one row with a missing number. The generated service's runtime
@@ -42,6 +43,7 @@ from _common import run, scratch, table, tool
 HERE = Path(__file__).resolve().parent
 CONNECTIONS = (1, 8, 32)
 TARGET = "churned"
+LOG_OFF = "generated service, log off"
 # One request row: a missing number (age), the rest as in the data.
 ROW = {"age": None, "income": 61_250.0, "plan": "pro", "region": "east"}
 
@@ -214,6 +216,13 @@ def print_results(results: dict[str, dict[int, tuple[float, float, float]]]) -> 
             f"{ours / results['mlflow models serve'][conns][0]:.1f}x (target >= 8), "
             f"p99 generated / bare = {our_p99 / bare_p99:.2f}x (target <= 1.2)"
         )
+    for conns in CONNECTIONS:
+        logged, _, logged_p99 = results["generated service"][conns]
+        plain, _, plain_p99 = results[LOG_OFF][conns]
+        print(
+            f"{conns:>2} conns: prediction log on / off = {logged / plain:.2f}x throughput"
+            f" (target >= 0.9), p99 {logged_p99 / plain_p99:.2f}x"
+        )
 
 
 def main() -> None:
@@ -260,6 +269,12 @@ def main() -> None:
                 {"rows": [ROW]},
                 "/ready",
             ),
+            LOG_OFF: (
+                uvicorn(f"{package}.serve:app"),
+                "/predict",
+                {"rows": [ROW]},
+                "/ready",
+            ),
             "bare DataFrame endpoint": (
                 uvicorn("bare_server:app", "--app-dir", str(HERE)),
                 "/predict",
@@ -293,6 +308,12 @@ def main() -> None:
             for name, (cmd, path, body, probe) in contenders.items():
                 port = _free_port()
                 server_env = {**env, "MODEL_URI": model_uri, "FEATURES": features}
+                # The generated service logs every row (the default) into the scratch
+                # folder; LOG_OFF is the same service with the prediction log switched off.
+                log = f"{package.upper()}_SERVE__PREDICTION_LOG__"
+                server_env[f"{log}DIR"] = str(work / "prediction-log")
+                if name == LOG_OFF:
+                    server_env[f"{log}ENABLED"] = "false"
                 running.enter_context(
                     server(
                         [*cmd, "--port", str(port)],
@@ -322,7 +343,7 @@ def main() -> None:
         print_results(results)
         print(f"prediction for the row: {answers}")
         if len({json.dumps(a) for a in answers.values()}) != 1:
-            sys.exit("the three servers disagree: they are not serving the same pipeline")
+            sys.exit("the servers disagree: they are not serving the same pipeline")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

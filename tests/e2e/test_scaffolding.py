@@ -127,13 +127,16 @@ def test_pre_commit_hook_fails_on_a_violation(
 
 def test_workflows_are_the_expected_set(scaffold: Project) -> None:
     workflows = _workflows(scaffold)
-    assert set(workflows) == {"ci.yml", "cd.yml", "train.yml", "docs.yml", "template-sync.yml"}
+    assert set(workflows) == {
+        "ci.yml", "cd.yml", "train.yml", "docs.yml", "template-sync.yml", "monitor.yml"
+    }  # fmt: skip
     triggers = {
         name: set(body[True]) for name, body in workflows.items()
     }  # YAML 1.1 reads `on:` as True
     assert triggers["ci.yml"] == {"pull_request", "push"}
     assert workflows["cd.yml"][True]["push"]["tags"] == ["v*"]
-    assert "workflow_dispatch" in triggers["train.yml"]
+    assert {"workflow_dispatch", "repository_dispatch", "schedule"} <= triggers["train.yml"]
+    assert {"workflow_dispatch", "schedule"} <= triggers["monitor.yml"]
     dependabot = yaml.safe_load((scaffold.root / ".github/dependabot.yml").read_text())
     ecosystems = {update["package-ecosystem"] for update in dependabot["updates"]}
     assert ecosystems == {"uv", "github-actions", "docker"}
@@ -152,7 +155,9 @@ def test_workflows_pass_zizmor_offline(scaffold: Project) -> None:
     audited = set(re.findall(r"completed \./(\S+)", done.stderr))
     expected = {
         f".github/workflows/{name}"
-        for name in ("ci.yml", "cd.yml", "train.yml", "docs.yml", "template-sync.yml")
+        for name in (
+            "ci.yml", "cd.yml", "train.yml", "docs.yml", "template-sync.yml", "monitor.yml"
+        )  # fmt: skip
     }
     assert expected | {".github/dependabot.yml"} <= audited, done.stderr
 

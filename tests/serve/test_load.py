@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import time
 
 import pytest
 
-from .conftest import Service
+from .conftest import Service, call
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +91,26 @@ def test_32_connections_for_30_seconds_without_an_error(service: Service, contra
     )
     assert growth < 64, f"the server grew by {growth:.1f} MiB under load"
     assert service.alive()
+    _every_answered_row_is_in_the_prediction_log(service, count)
+
+
+def _log_counts(service: Service) -> dict[str, float]:
+    text = call(f"{service.base}/metrics")[1].decode()
+    found = re.findall(r'^prediction_log_rows_total\{outcome="(\w+)"\} (\S+)$', text, re.M)
+    return {outcome: float(value) for outcome, value in found}
+
+
+def _every_answered_row_is_in_the_prediction_log(service: Service, answered: int) -> None:
+    """The log kept up: every row is written (none dropped), and the files hold them."""
+    deadline = time.monotonic() + 30
+    while True:  # the writer may still be emptying its queue
+        counts = _log_counts(service)
+        lines = sum(
+            len(path.read_bytes().splitlines())
+            for path in (service.project.root / "logs" / "predictions").glob("*.jsonl")
+        )
+        if lines == counts.get("written", 0) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert counts.get("dropped_queue_full", 0) == counts.get("dropped_write_error", 0) == 0
+    assert answered <= counts["written"] == lines, (counts, lines)
