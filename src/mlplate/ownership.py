@@ -4,10 +4,14 @@ The template declares the policy in `.mlplate.yml` (rendered into the project, s
 `update` and `check` read the same policy); the project may opt paths out.
 
     ownership:
-      template: [Dockerfile, .github/workflows/*.yml]   # kept identical; edits are drift
-      seeded: [README.md, src/**]                        # written once, never updated
+      template: [Dockerfile, .github/workflows/*.yml]   # merged; local edits are drift
+      seeded: [LICENSE]                                  # written once, never updated
       shared: [pyproject.toml]                           # three-way merged (the default)
     opt_out: [Dockerfile]                                # the project's own from now on
+
+Every path is three-way merged on update except opted-out paths (never touched) and
+paths listed as seeded (write-once). Template-owned paths differ from shared ones only
+in `check`: a local edit of one is drift.
 
 Precedence: opt_out, then seeded, then template, then shared; unlisted paths are shared.
 """
