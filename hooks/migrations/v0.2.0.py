@@ -7,6 +7,7 @@ already does when the project never edited the list); entries the team added
 (and LICENSE, .dvc/config) stay. Standard library only; idempotent.
 """
 
+# pylint: disable=invalid-name  # named after the release it belongs to
 import re
 import sys
 from pathlib import Path

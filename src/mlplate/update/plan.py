@@ -307,7 +307,9 @@ def _decide(  # pylint: disable=too-many-arguments,too-many-return-statements
     # Template-owned files are merged like shared ones: the project's edit on other lines
     # stays (and `check` keeps reporting it as drift); the same lines are a conflict.
     # Never an overwrite: a replaced edit would leave the work tree and the pull request.
-    change = _merge(path, base.content or b"", ours.content, theirs.content, labels=labels, mode=mode)
+    change = _merge(
+        path, base.content or b"", ours.content, theirs.content, labels=labels, mode=mode
+    )
     if owner is Owner.TEMPLATE and change.action is Action.MERGED:
         return replace(change, reason="template-owned: the project's edit kept (drift for check)")
     return change
