@@ -75,6 +75,20 @@ needs_jq = pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not inst
 
 
 @needs_jq
+def test_behind_step_fails_visibly_when_mlplate_cannot_tell(workflow, tmp_path, monkeypatch):
+    detail = "cannot tell: the template /gone cannot be read: it does not exist on this machine"
+    report = json.dumps(
+        {"checks": [{"id": "MP102", "details": [detail], "message": f"{detail}\nFix: a token"}]}
+    )
+    script = _step(workflow, "check", "Is a newer template release out?")["run"]
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    status, outputs = _run(script, tmp_path, f"printf '%s' '{report}'; exit 3")
+    assert status == 1 and "behind" not in outputs
+    assert "cannot tell" in summary.read_text() and "Fix: a token" in summary.read_text()
+
+
+@needs_jq
 @pytest.mark.parametrize(
     ("exit_code", "conflicts"), [(0, "0"), (1, "1")], ids=["clean", "conflicts"]
 )

@@ -10,9 +10,13 @@ HEADER = """# mlplate check
 
 Runs the checks below on a project. Exit codes: **0** when no check fails, **3**
 when one does, **2** on bad input (an unknown ID, a path that is not a directory).
-A check that cannot apply here is *skipped* with its reason, never failed: its
-requirement did not pass (`needs MP101`), or what it reads is not available (no
-Dockerfile, the template is unreachable, uv is not installed).
+A check that cannot apply here is *skipped* with its reason: its requirement did
+not pass (`needs MP101`), or what it reads is not there (no Dockerfile, uv is not
+installed). Never when it cannot tell: MP102 **fails** ("cannot tell: …", exit 3)
+when the template cannot be reached (moved, or a private repository this machine
+or CI cannot read), when the version the project records is not a tag of the
+template, or when `.copier-answers.yml` is missing or unreadable; the line says
+why and how to fix it (a token that can read the template, `MLPLATE_TEMPLATE`).
 
 - `--select` / `--ignore` take IDs, prefixes or family names, comma-separated or
   repeated (`--select MP1` and `--select sync` are the same, `--ignore MP103,MP305`).
@@ -30,7 +34,7 @@ asked for its tags with `git ls-remote` (at most once an hour; the list is kept
 in the cache) and, for the checks that compare files,
 mirrored once into mlplate's cache (`$MLPLATE_CACHE_DIR`, else `~/.cache`) and
 fetched again only when the recorded version is not in it yet. An unreachable
-template skips those checks.
+template fails MP102 and skips the checks that compare files (MP103, MP106).
 
 **Speed.** Fixtures are computed once and only when a selected check needs them,
 so `--select MP102` never renders. The render MP103 compares against is cached
