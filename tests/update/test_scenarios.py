@@ -145,9 +145,7 @@ SCENARIOS = {
             "template/.mlplate.yml": POLICY.replace("seeded: [src/**, README.md]", "seeded: []"),
             "template/src/app.py": "import sys\n\n\ndef main():\n    print('hello')\n",
         },
-        project_edits={
-            "src/app.py": "import sys  # ours\n\n\ndef main():\n    print('hello')\n"
-        },
+        project_edits={"src/app.py": "import sys  # ours\n\n\ndef main():\n    print('hello')\n"},
         template_change={
             "template/src/app.py": "import sys\n\n\ndef main():\n    print('hello, fixed')\n"
         },

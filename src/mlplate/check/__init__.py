@@ -80,8 +80,13 @@ def check(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    template: str | None = None,
 ) -> CheckResult:
-    """Run the registered checks (or the selected ones) on the project at `path`."""
+    """Run the registered checks (or the selected ones) on the project at `path`.
+
+    The sync checks read the template where `_src_path` points; `template` (--template),
+    else MLPLATE_TEMPLATE or the config file when that cannot be reached here.
+    """
     root = Path(path).expanduser().resolve()
     if not root.is_dir():
         raise UserError(f"{root} is not a directory", "pass the path of a project")
@@ -90,7 +95,7 @@ def check(
     chosen = [
         cls for cid, cls in registry.items() if (not wanted or cid in wanted) and cid not in skipped
     ]
-    fixtures = Fixtures(root)
+    fixtures = Fixtures(root, template=template)
     try:
         outcomes = run_checks(chosen, fixtures.get)
     finally:

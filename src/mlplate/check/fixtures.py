@@ -43,8 +43,9 @@ def _yaml(path: Path) -> Any:
 class Fixtures:  # pylint: disable=too-many-public-methods
     """Lazily computed views of one project; `get(name)` serves a check's parameter."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, template: str | None = None) -> None:
         self.root = root
+        self._given = template  # --template: read the template there
         self._scratch: Path | None = None
 
     def get(self, name: str) -> Any:
@@ -136,23 +137,37 @@ class Fixtures:  # pylint: disable=too-many-public-methods
         return recorded
 
     @cached_property
+    def source(self) -> tuple[str, str] | CannotTell:
+        """The template source to read and what named it (`template_cache.reachable`)."""
+        if isinstance(self.recorded, CannotTell):
+            return self.recorded
+        try:
+            return template_cache.reachable(self.root, self.recorded[0], given=self._given)
+        except MlplateError as error:
+            return CannotTell(
+                f"the template {self.recorded[0]} cannot be read: {error}", _REACH_FIX
+            )
+
+    @cached_property
     def template(self) -> TemplateRef | Skip:
         """The recorded template version, resolved (a remote one mirrored in the cache)."""
-        if isinstance(self.recorded, CannotTell):
-            return Skip(self.recorded.reason)
-        src, commit = self.recorded
+        if isinstance(self.source, CannotTell):
+            return Skip(self.source.reason)
+        commit = self.recorded[1]  # type: ignore[index]  # source is a CannotTell without it
         try:
-            return template_cache.version(self.root, src, commit, what="the recorded version")
+            return template_cache.version(
+                self.root, self.source[0], commit, what="the recorded version"
+            )
         except MlplateError as error:
             return Skip(str(error))
 
     @cached_property
     def release_tags(self) -> list[str] | Skip | CannotTell:
         """The template's tags (a remote one is asked with `git ls-remote`, not cloned)."""
-        if isinstance(self.recorded, CannotTell):
-            return self.recorded
+        if isinstance(self.source, CannotTell):
+            return self.source
         try:
-            return template_cache.release_tags(self.root, self.recorded[0])
+            return template_cache.release_tags(self.root, self.source[0])
         except MlplateError as error:
             return CannotTell(
                 f"the template {self.recorded[0]} cannot be read: {error}", _REACH_FIX

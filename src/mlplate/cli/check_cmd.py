@@ -6,7 +6,7 @@ import os
 import re
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -47,6 +47,13 @@ def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arg
     ignore: list[str] = typer.Option(
         [], "--ignore", metavar="IDS", help="Skip these IDs, prefixes or families."
     ),
+    template: Optional[str] = typer.Option(
+        None,
+        "--template",
+        metavar="SRC",
+        help="Read the template here instead of where the project records it (default when "
+        "that cannot be reached: $MLPLATE_TEMPLATE, the user config file).",
+    ),
 ) -> None:
     """Check template sync and team conventions; exit 3 when a check fails, 2 on bad input."""
     from mlplate import project
@@ -58,7 +65,7 @@ def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arg
         if not quiet:
             _print_list()
         return
-    result = check(project.require(path, "check"), select=select, ignore=ignore)
+    result = check(project.require(path, "check"), select=select, ignore=ignore, template=template)
     if as_json:
         print_json(dict(result.to_json()))
     elif quiet:

@@ -45,6 +45,7 @@ class UpdateJSON(TypedDict):
     lock: LockJSON
     migrations: list[str]
     backup: str | None  # where replaced edits of template-owned files were saved
+    template: dict[str, str]  # {"recorded", "used", "via"}: the template source read
     recovered: list[str]  # interrupted updates rolled back before this one
     diff: str  # the unified diff (dry runs only)
 
@@ -68,6 +69,7 @@ class UpdateReport:  # pylint: disable=too-many-instance-attributes
     dry_run: bool = False
     up_to_date: bool = False
     diff: str = ""
+    template: dict[str, str] = field(default_factory=dict)
 
     @property
     def conflicted(self) -> list[str]:
@@ -105,6 +107,7 @@ class UpdateReport:  # pylint: disable=too-many-instance-attributes
                 "lock": {"status": self.lock.status, "reason": self.lock.reason},
                 "migrations": list(self.migrations),
                 "backup": str(self.backup) if self.backup else None,
+                "template": dict(self.template),
                 "recovered": list(self.recovered),
                 "diff": self.diff,
             },
