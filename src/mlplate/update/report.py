@@ -50,6 +50,15 @@ class UpdateJSON(TypedDict):
     diff: str  # the unified diff (dry runs only)
 
 
+# The report's one-line summary, in the order a reviewer needs it.
+_WHERE = (
+    (Action.CONFLICTED, "conflicts"),
+    (Action.MERGED, "merged, the project's edits kept"),
+    (Action.UPDATED, "updated"),
+    (Action.ADDED, "added"),
+    (Action.DELETED, "deleted"),
+)
+
 JSON_KEYS = tuple(k.rstrip("_") for k in UpdateJSON.__annotations__)
 
 
@@ -90,6 +99,15 @@ class UpdateReport:  # pylint: disable=too-many-instance-attributes
     def exit_code(self) -> int:
         """0 clean (or nothing to do), 1 conflicts left or uv.lock not regenerated."""
         return EXIT_CONFLICTS if self.conflicted or self.lock.status == "failed" else EXIT_OK
+
+    def where(self) -> str:
+        """What changed where, in one line: conflicts, merges, then every other file written."""
+        parts = []
+        for action, label in _WHERE:
+            paths = [entry["path"] for entry in self.files.get(action.value, [])]
+            if paths:
+                parts.append(f"{label} ({len(paths)}): {', '.join(paths)}")
+        return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON form printed by --json."""
