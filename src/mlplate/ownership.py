@@ -127,6 +127,27 @@ def parse(text: str, *, source: str = POLICY_FILE) -> Policy:
     )
 
 
+def check_plugins(project: Path) -> tuple[str, ...]:
+    """The check plugin requirements `.mlplate.yml` names (`check: {plugins: [...]}`)."""
+    path = project / POLICY_FILE
+    if not path.is_file():
+        return ()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        return ()  # MP107 reports the file; the checks still run
+    section = raw.get("check") if isinstance(raw, dict) else None
+    plugins = section.get("plugins") if isinstance(section, dict) else None
+    if plugins is None:
+        return ()
+    if isinstance(plugins, str) or not isinstance(plugins, list):
+        raise UserError(
+            f"{path}: check.plugins must be a list of requirements",
+            'write check: {plugins: ["acme-checks==1.2"]}',
+        )
+    return tuple(str(p).strip() for p in plugins if str(p).strip())
+
+
 def load(project: Path) -> Policy:
     """The policy recorded in `project`, or the default (everything shared) when it has none."""
     path = project / POLICY_FILE

@@ -9,11 +9,22 @@ from typing import Any, TypedDict
 
 from mlplate.check.catalog import all_checks, compute_check
 from mlplate.check.fixtures import Fixtures
-from mlplate.check.registry import Outcome, Status, run_checks
+from mlplate.check.registry import CannotTell, Check, Outcome, Skip, Status, run_checks
 from mlplate.errors import UserError
 from mlplate.results import envelope
 
-__all__ = ["CheckResult", "CheckJSON", "OutcomeJSON", "all_checks", "check", "compute_check"]
+# `from mlplate.check import Check, Skip` is what a team's check plugin imports.
+__all__ = [
+    "CannotTell",
+    "Check",
+    "CheckJSON",
+    "CheckResult",
+    "OutcomeJSON",
+    "Skip",
+    "all_checks",
+    "check",
+    "compute_check",
+]
 
 
 class OutcomeJSON(TypedDict):
