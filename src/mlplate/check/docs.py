@@ -48,17 +48,83 @@ registered there too (its `pyproject.toml`). A team adds a family without forkin
 a package with a module of `Check` classes (the class name is the ID, the
 docstring the title, `check()`'s parameters name the fixtures it reads: `root`,
 `answers`, `pyproject`, `precommit`, `workflows`, `dockerfile`, `tracked`, …, and
-its docstring is the failure message with the fix), a function returning them,
-and in its `pyproject.toml`
+its docstring is the failure message with the fix; return True/None to pass,
+False or a list of `path: why` strings to fail, `Skip("why")` when it does not
+apply), a function returning them, and an entry point. A complete plugin:
 
 ```toml
+# acme-checks/pyproject.toml
+[build-system]
+requires = ["hatchling>=1.25"]
+build-backend = "hatchling.build"
+
+[project]
+name = "acme-checks"
+version = "1.2"
+dependencies = ["mlplate>=0.2"]
+
 [project.entry-points."mlplate.checks"]
-team = "team_checks:checks"   # def checks(): return [TEAM001, TEAM002]
+acme = "acme_checks:checks"
 ```
 
-Installed next to mlplate (`uv tool install mlplate --with team-checks`, or
-`uvx --from mlplate --with team-checks mlplate check`), its checks run, are
-selected with `--select team`, and show in `--list` and `--json`. A plugin that
+```python
+# acme-checks/src/acme_checks/__init__.py
+\"\"\"The acme team's checks.\"\"\"
+
+from mlplate.check import Check
+
+
+class ACME001(Check):
+    \"\"\"README names an owner\"\"\"
+
+    family = "acme"
+    file = "README.md"
+
+    @staticmethod
+    def check(root):
+        \"\"\"
+        README.md names no owner, so nobody answers for the model.
+        Fix: add a line `Owner: <team>` to README.md.
+        \"\"\"
+        return "Owner:" in (root / "README.md").read_text(encoding="utf-8")
+
+
+def checks():
+    return [ACME001]
+```
+
+```python
+# acme-checks/tests/test_checks.py
+from mlplate.check import compute_check
+from mlplate.check.registry import Status
+
+
+def test_acme001(tmp_path):
+    (tmp_path / "README.md").write_text("# churn\n\nOwner: acme\n")
+    assert compute_check("ACME001", root=tmp_path).status is Status.PASS
+
+
+def test_acme001_missing(tmp_path):
+    (tmp_path / "README.md").write_text("# churn\n")
+    assert compute_check("ACME001", root=tmp_path).status is Status.FAIL
+```
+
+**Where the team works.** Name the plugin in the project's `.mlplate.yml`:
+
+```yaml
+check:
+  plugins: ["acme-checks==1.2"]
+```
+
+When a named plugin is not installed next to the running mlplate, `mlplate check`
+runs itself again through `uv tool run --from mlplate==X.Y.Z --with acme-checks==1.2`
+(`--from "$MLPLATE_SPEC"` when that variable is set), so the generated pre-commit
+hook, a CI job running `uvx --from mlplate==X.Y.Z mlplate check` and
+`template-sync.yml` all run the team's checks with nothing to install by hand; the
+plugin comes from the package index uv uses (`UV_INDEX_URL`, `UV_FIND_LINKS`). A
+plugin that cannot be installed is one error naming it (exit 2). Installed by
+hand (`uv tool install mlplate --with acme-checks`), its checks run as well, are
+selected with `--select acme`, and show in `--list` and `--json`. A plugin that
 fails to load stops the run with its name (exit 2).
 
 **In a project.** The template's `.github/workflows/template-sync.yml` runs the
