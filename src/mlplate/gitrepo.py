@@ -48,6 +48,18 @@ def prefix(path: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+def toplevel(path: Path) -> Path | None:
+    """The top of the work tree holding `path` (a directory), or None outside any."""
+    done = _proc.run(["git", "rev-parse", "--show-toplevel"], cwd=path, check=False)
+    return Path(done.stdout.strip()).resolve() if done.returncode == 0 else None
+
+
+def remote_url(repo: Path, name: str = "origin") -> str | None:
+    """The URL of the remote `name` of `repo`, or None when it has none."""
+    done = _proc.run(["git", "remote", "get-url", name], cwd=repo, check=False)
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
 def init(path: Path) -> None:
     """Create an empty repository on branch main."""
     git("init", "--quiet", "--initial-branch=main", cwd=path)

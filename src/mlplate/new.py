@@ -51,7 +51,7 @@ def new(  # pylint: disable=too-many-arguments
         _proc.require("uv")
 
     progress("Resolving the template")
-    source = template_source.resolve(template, vcs_ref)
+    source, where = template_source.portable(template_source.resolve(template, vcs_ref), dest)
     answers: dict[str, Any] = {}
     if answers_file is not None:
         answers.update(questions.read_answers_file(Path(answers_file)))
@@ -63,7 +63,7 @@ def new(  # pylint: disable=too-many-arguments
         answers["dataset"] = data_set.in_project  # never a path only this machine has
     author = gitrepo.identity()
     user_defaults = _git_author_defaults(asked, author)
-    warnings = _identity_warnings(author) if git else []
+    warnings = (_identity_warnings(author) if git else []) + ([where] if where else [])
 
     if dry_run:
         return _dry_run(

@@ -4,10 +4,14 @@ The template declares the policy in `.mlplate.yml` (rendered into the project, s
 `update` and `check` read the same policy); the project may opt paths out.
 
     ownership:
-      template: [Dockerfile, .github/workflows/*.yml]   # kept identical; edits are drift
-      seeded: [README.md, src/**]                        # written once, never updated
+      template: [Dockerfile, .github/workflows/*.yml]   # merged; local edits are drift
+      seeded: [LICENSE]                                  # written once, never updated
       shared: [pyproject.toml]                           # three-way merged (the default)
     opt_out: [Dockerfile]                                # the project's own from now on
+
+Every path is three-way merged on update except opted-out paths (never touched) and
+paths listed as seeded (write-once). Template-owned paths differ from shared ones only
+in `check`: a local edit of one is drift.
 
 Precedence: opt_out, then seeded, then template, then shared; unlisted paths are shared.
 """
@@ -121,6 +125,27 @@ def parse(text: str, *, source: str = POLICY_FILE) -> Policy:
         shared=patterns(owners.get("shared")),
         opt_out=patterns(raw.get("opt_out")),
     )
+
+
+def check_plugins(project: Path) -> tuple[str, ...]:
+    """The check plugin requirements `.mlplate.yml` names (`check: {plugins: [...]}`)."""
+    path = project / POLICY_FILE
+    if not path.is_file():
+        return ()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        return ()  # MP107 reports the file; the checks still run
+    section = raw.get("check") if isinstance(raw, dict) else None
+    plugins = section.get("plugins") if isinstance(section, dict) else None
+    if plugins is None:
+        return ()
+    if isinstance(plugins, str) or not isinstance(plugins, list):
+        raise UserError(
+            f"{path}: check.plugins must be a list of requirements",
+            'write check: {plugins: ["acme-checks==1.2"]}',
+        )
+    return tuple(str(p).strip() for p in plugins if str(p).strip())
 
 
 def load(project: Path) -> Policy:

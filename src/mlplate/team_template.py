@@ -26,9 +26,20 @@ def default(given: str | None) -> str | None:
     """`given` if set, else the team's template, else None (the bundled template)."""
     if given:
         return given
+    found = configured()
+    return found[0] if found else None
+
+
+def configured() -> tuple[str, str] | None:
+    """The team's template and where it is set (MLPLATE_TEMPLATE or the config file), or None."""
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
-        return from_env
+        return from_env, ENV_VAR
+    template = _from_file()
+    return (template, str(config_path())) if template else None
+
+
+def _from_file() -> str | None:
     path = config_path()
     if not path.is_file():
         return None

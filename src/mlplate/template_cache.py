@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from mlplate import gitrepo, template_source
+from mlplate import gitrepo, team_template, template_source
 from mlplate._version import __version__
 from mlplate.errors import UserError
 from mlplate.render import render
@@ -71,6 +71,54 @@ def version(project: Path, src: str, ref: str, *, what: str) -> TemplateRef:
     if template_source.is_remote(src):
         return _at(mirror(src, ref), src, ref, what=what)
     return _at(_local_repo(project, src), src, ref, what=what)
+
+
+def reachable(project: Path, src: str, *, given: str | None = None) -> tuple[str, str]:
+    """The template to read for the project at `project` recording `src`, and whence it came.
+
+    `given` (--template) wins; else `src`, when it can be read here; else the team's
+    template (MLPLATE_TEMPLATE, then the config file), as `mlplate new` finds it. A path
+    given here is read from the current directory. Raises UserError naming the source
+    tried and how to point at the right one.
+    """
+    if given:
+        return _readable(_absolute(given), "--template"), "--template"
+    try:
+        return _readable(src, _RECORDED_IN, project=project), _RECORDED_IN
+    except UserError as error:
+        found = team_template.configured()
+        if found is None:
+            raise UserError(
+                error.message,
+                f"{error.hint}; or point MLPLATE_TEMPLATE (or --template) at the template",
+            ) from None
+    fallback, origin = found
+    return _readable(_absolute(fallback), origin), origin
+
+
+def _absolute(src: str) -> str:
+    if template_source.is_bundled(src) or template_source.is_remote(src):
+        return src
+    return str(Path(src).expanduser().resolve())
+
+
+def _readable(src: str, origin: str, *, project: Path | None = None) -> str:
+    """`src` if this machine can read its versions, else UserError naming it and `origin`."""
+    if template_source.is_bundled(src):
+        return src
+    if template_source.is_remote(src):
+        remote_tags(src)
+        return src
+    if project is not None:
+        _local_repo(project, src)
+        return src
+    path = Path(src)
+    if not path.is_dir() or not gitrepo.is_repo_root(path):
+        raise UserError(
+            f"the template {src} (from {origin}) is not a git repository on this machine",
+            f"point {origin} at a clone of the template, or a git URL of it",
+        )
+    return src
 
 
 def newest(project: Path, src: str) -> str | None:

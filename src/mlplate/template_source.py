@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from packaging.version import InvalidVersion, Version
 
@@ -109,6 +110,10 @@ def resolve(src: str | None, vcs_ref: str | None = None) -> TemplateRef:
     """Resolve `--template`/`--vcs-ref` (or the bundled template) to one version."""
     if src is None or is_bundled(src):
         return bundled(vcs_ref)
+    if src.startswith("file://"):
+        # Rendered from the repository in place; recorded as the URL given, which update
+        # and check read as git does (a mirror clone in the cache).
+        return replace(resolve(unquote(urlparse(src).path), vcs_ref), src=src)
     if is_remote(src):
         return TemplateRef(src=src, version=vcs_ref)
     path = Path(src).expanduser()
@@ -125,6 +130,32 @@ def resolve(src: str | None, vcs_ref: str | None = None) -> TemplateRef:
             )
         return TemplateRef(src=str(path))
     return _at_ref(path, vcs_ref or latest_release(path) or "HEAD")
+
+
+def portable(template: TemplateRef, dest: Path) -> tuple[TemplateRef, str | None]:
+    """`template` with the `_src_path` a project at `dest` should record, and a warning.
+
+    A local template is recorded so every clone of the project finds it: relative to the
+    project when both sit in one git repository; else as the template's `origin` URL
+    when it has one; else as this machine's path, with a warning saying how teammates
+    and CI point at the template instead.
+    """
+    if template.repo is None or template.src == BUNDLED or is_remote(template.src):
+        return template, None  # a URL is portable; a plain directory has no versions to update
+    path = Path(template.src)
+    parent = next((p for p in [dest, *dest.parents] if p.is_dir()), None)
+    top = gitrepo.toplevel(parent) if parent is not None else None
+    if top is not None and path.resolve().is_relative_to(top):
+        return replace(template, src=os.path.relpath(path.resolve(), dest)), None
+    url = gitrepo.remote_url(template.repo) if template.repo is not None else None
+    if url is not None and is_remote(url):
+        return replace(template, src=url), None
+    return template, (
+        f"the template is recorded as {template.src}, a path of this machine only: on "
+        "another machine or in CI, `mlplate update` and `mlplate check` need MLPLATE_TEMPLATE "
+        "(or --template) pointing at a copy; give the template a git remote (origin) to "
+        "record its URL instead"
+    )
 
 
 def _at_ref(repo: Path, ref: str, *, worktree: bool = False) -> TemplateRef:

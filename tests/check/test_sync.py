@@ -52,12 +52,23 @@ def test_mp101_without_commit(project):
     assert outcome(project, "MP101").status is Status.FAIL
 
 
-def test_checks_needing_the_answers_are_skipped_without_them(project):
+def test_checks_needing_the_answers_are_skipped_without_them_but_mp102_fails(project, run_cli):
     (project / ".copier-answers.yml").unlink()
     statuses = {o.id: o for o in check(project, select=["MP1"]).outcomes}
-    for cid in ("MP102", "MP103", "MP106"):
+    for cid in ("MP103", "MP106"):
         assert statuses[cid].status is Status.SKIP
         assert "MP101" in statuses[cid].message
+    assert statuses["MP102"].status is Status.FAIL  # it cannot tell: never a pass
+    assert (
+        "cannot tell" in statuses["MP102"].message and "mlplate adopt" in statuses["MP102"].message
+    )
+    assert run_cli("check", project, "--select", "MP102").exit_code != 0
+
+
+def test_mp102_fails_on_an_unreadable_answers_file(project):
+    (project / ".copier-answers.yml").write_text("_src_path: [unclosed\n")
+    result = outcome(project, "MP102")
+    assert result.status is Status.FAIL and "unreadable" in result.message
 
 
 # ── MP102 latest release ───────────────────────────────────────────────────
@@ -96,11 +107,29 @@ def test_mp102_skipped_when_the_template_has_no_releases(template_repo, tmp_path
     assert result.status is Status.SKIP and "no release tags" in result.message
 
 
-def test_mp102_skipped_when_the_template_is_not_on_this_machine(project, tmp_path):
+def test_mp102_fails_when_the_template_is_not_on_this_machine(project, tmp_path, run_cli):
     _set_answers(project, _src_path=str(tmp_path / "elsewhere"))
     result = outcome(project, "MP102")
-    assert result.status is Status.SKIP
-    assert "does not exist on this machine" in result.message
+    assert result.status is Status.FAIL
+    assert "does not exist on this machine" in result.details[0]
+    assert "MLPLATE_TEMPLATE" in result.message and "token" in result.message
+    done = run_cli("check", project, "--select", "MP102")
+    assert done.exit_code == 3, done.stdout + done.stderr
+    assert "passed" in done.stdout and "0 failed" not in done.stdout
+
+
+def test_mp102_fails_when_a_remote_template_cannot_be_reached(project, tmp_path):
+    _set_answers(project, _src_path=f"file://{tmp_path / 'gone.git'}")
+    result = outcome(project, "MP102")
+    assert result.status is Status.FAIL and "cannot be read" in result.details[0]
+
+
+def test_mp102_fails_when_the_recorded_tag_is_missing(project, template):
+    git(template.root, "tag", "-d", "v1.0.0")
+    template.commit({"template/notes.txt": "x\n"}, tag="v1.1.0")
+    result = outcome(project, "MP102")
+    assert result.status is Status.FAIL
+    assert "v1.0.0 is not a tag of the template" in result.details[0]
 
 
 def test_a_relative_src_path_is_read_from_the_project(project, template):
@@ -139,12 +168,14 @@ def test_a_remote_template_is_asked_for_its_tags_once_an_hour(project, template,
     )
 
 
-def test_unreachable_remote_template_skips_instead_of_failing(project, tmp_path):
+def test_unreachable_remote_template_fails_mp102_and_skips_the_file_comparisons(project, tmp_path):
     _set_answers(project, _src_path=f"file://{tmp_path}/gone.git")
     result = {o.id: o for o in check(project, select=["MP102", "MP103", "MP106"]).outcomes}
+    assert result["MP102"].status is Status.FAIL
     for cid in ("MP102", "MP103", "MP106"):
-        assert result[cid].status is Status.SKIP
         assert "unreachable" in result[cid].message
+    for cid in ("MP103", "MP106"):
+        assert result[cid].status is Status.SKIP
 
 
 # ── MP103 drift of template-owned files ────────────────────────────────────

@@ -75,6 +75,20 @@ needs_jq = pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not inst
 
 
 @needs_jq
+def test_behind_step_fails_visibly_when_mlplate_cannot_tell(workflow, tmp_path, monkeypatch):
+    detail = "cannot tell: the template /gone cannot be read: it does not exist on this machine"
+    report = json.dumps(
+        {"checks": [{"id": "MP102", "details": [detail], "message": f"{detail}\nFix: a token"}]}
+    )
+    script = _step(workflow, "check", "Is a newer template release out?")["run"]
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    status, outputs = _run(script, tmp_path, f"printf '%s' '{report}'; exit 3")
+    assert status == 1 and "behind" not in outputs
+    assert "cannot tell" in summary.read_text() and "Fix: a token" in summary.read_text()
+
+
+@needs_jq
 @pytest.mark.parametrize(
     ("exit_code", "conflicts"), [(0, "0"), (1, "1")], ids=["clean", "conflicts"]
 )
@@ -83,7 +97,80 @@ def test_update_step_passes_on_the_version_and_conflicts(workflow, tmp_path, exi
     script = _step(workflow, "update", "Update to the latest template release")["run"]
     status, outputs = _run(script, tmp_path, f"echo '{report}'; exit {exit_code}")
     assert status == 0
-    assert outputs == {"conflicts": conflicts, "version": "v2.0.0"}
+    assert {k: v for k, v in outputs.items() if k != "body"} == {
+        "conflicts": conflicts,
+        "version": "v2.0.0",
+    }
+
+
+REPORT = {
+    "from": "v1.0.0",
+    "to": "v2.0.0",
+    "files": {
+        "conflicted": [{"path": ".github/workflows/ci.yml", "reason": "both sides changed"}],
+        "merged": [{"path": "src/churn/train.py"}],
+        "updated": [{"path": "Makefile"}],
+        "added": [],
+        "deleted": [{"path": "docs/old.md", "reason": "moved by the template to docs/new.md"}],
+        "skipped": [],
+    },
+    "lock": {"status": "regenerated", "reason": "pyproject.toml changed"},
+    "migrations": [],
+}
+
+
+def _pull_request(workflow: dict, tmp_path: Path, body: str, *, token: bool) -> tuple[str, str]:
+    """Run the pull request step with stand-in git and gh; returns the body gh got and the
+    step summary."""
+    script = _step(workflow, "pull-request", "Open or refresh the pull request")["run"]
+    bin_dir = tmp_path / "prbin"
+    bin_dir.mkdir()
+    for name, action in (("git", "true"), ("gh", 'printf "%s\\n" "$@" >> "$GH_CALLS"; echo 0')):
+        fake = bin_dir / name
+        fake.write_text(f"#!/bin/bash\n{action}\n")
+        fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    summary, calls = tmp_path / "summary.md", tmp_path / "gh-calls"
+    summary.write_text("")
+    calls.write_text("")
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GH_CALLS": str(calls),
+        "PATCH": "",
+        "BODY": body,
+        "VERSION": "v2.0.0",
+        "CONFLICTS": "1",
+        "TEAM_TOKEN": "true" if token else "false",
+    }
+    script = script.replace("printf '%s' \"$PATCH\" | base64 -d | gunzip | git apply", "true ||")
+    subprocess.run(["bash", "-e", "-c", script], env=env, cwd=tmp_path, check=True)
+    return calls.read_text(), summary.read_text()
+
+
+@needs_jq
+@pytest.mark.parametrize("token", [True, False], ids=["team-token", "github-token"])
+def test_the_pull_request_body_says_what_changed_where(workflow, tmp_path, token):
+    script = _step(workflow, "update", "Update to the latest template release")["run"]
+    _, outputs = _run(script, tmp_path, f"printf '%s' '{json.dumps(REPORT)}'; exit 1")
+
+    gh_calls, summary = _pull_request(workflow, tmp_path, outputs["body"], token=token)
+
+    assert "Conflicts: resolve the <<<<<<< markers before merging (1)" in gh_calls
+    assert "- `.github/workflows/ci.yml`: both sides changed" in gh_calls
+    assert "### Merged: the project's edits kept, the template's changes added (1)" in gh_calls
+    assert "- `src/churn/train.py`" in gh_calls and "- `Makefile`" in gh_calls
+    assert "moved by the template to docs/new.md" in gh_calls
+    assert "uv.lock: regenerated" in gh_calls
+    assert ("CI did not run" in summary) is not token
+    assert ("CI did not run" in gh_calls) is not token
+
+
+def test_the_pull_request_job_reads_the_team_token_from_its_environment(workflow):
+    job = workflow["jobs"]["pull-request"]
+    env = _step(workflow, "pull-request", "Open or refresh the pull request")["env"]
+    assert job["environment"] == "template-sync"
+    assert env["GH_TOKEN"] == "${{ secrets.MLPLATE_SYNC_TOKEN || github.token }}"
 
 
 def test_update_step_fails_on_an_mlplate_error(workflow, tmp_path):

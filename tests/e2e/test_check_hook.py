@@ -47,3 +47,62 @@ def test_the_hook_passes_on_a_fresh_project_and_fails_on_a_conflict_marker(proje
     readme.write_text(readme.read_text() + "<<<<<<< ours\nmine\n=======\ntheirs\n>>>>>>> v2\n")
     done = _hook(project, index)
     assert done.returncode != 0 and "README.md" in done.stdout, done.stdout + done.stderr
+
+
+PLUGIN_PYPROJECT = """[build-system]
+requires = ["hatchling>=1.25"]
+build-backend = "hatchling.build"
+
+[project]
+name = "mlplate-e2e-acme-checks"
+version = "1.2"
+
+[project.entry-points."mlplate.checks"]
+acme = "acme_checks:checks"
+"""
+PLUGIN = '''"""The acme team's checks."""
+
+from mlplate.check import Check
+
+
+class ACME001(Check):
+    """README names an owner"""
+
+    family = "acme"
+    file = "README.md"
+
+    @staticmethod
+    def check(root):
+        """
+        README.md names no owner, so nobody answers for the model.
+        Fix: add a line `Owner: <team>` to README.md.
+        """
+        return "Owner:" in (root / "README.md").read_text(encoding="utf-8")
+
+
+def checks():
+    return [ACME001]
+'''
+
+
+def test_a_plugin_named_in_mlplate_yml_is_installed_and_run_by_the_hook(project, tmp_path) -> None:
+    project, index = project
+    source = tmp_path / "acme"
+    (source / "src" / "acme_checks").mkdir(parents=True)
+    (source / "pyproject.toml").write_text(PLUGIN_PYPROJECT)
+    (source / "src" / "acme_checks" / "__init__.py").write_text(PLUGIN)
+    dist = index["UV_FIND_LINKS"]
+    subprocess.run(["uv", "build", "--wheel", "-q", "-o", dist, str(source)], check=True)
+    project.must("git", "checkout", "--", "README.md")  # the marker test's edit undone
+    policy = project.root / ".mlplate.yml"
+    original = policy.read_text()
+    policy.write_text(original + 'check:\n  plugins: ["mlplate-e2e-acme-checks==1.2"]\n')
+    try:
+        done = _hook(project, index)
+        assert done.returncode != 0 and "ACME001" in done.stdout, done.stdout + done.stderr
+        readme = project.root / "README.md"
+        readme.write_text(readme.read_text() + "\nOwner: acme\n")
+        done = _hook(project, index)
+        assert done.returncode == 0 and "ACME001" in done.stdout, done.stdout + done.stderr
+    finally:
+        policy.write_text(original)

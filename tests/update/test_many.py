@@ -64,3 +64,32 @@ def test_many_dry_run_changes_no_project(template_repo, tmp_path, run_cli):
     assert result.exit_code == 0
     assert [p["status"] for p in json.loads(result.stdout)["projects"]] == ["updated"] * 2
     assert all((p / "Makefile").read_text() == "test:\n\tpytest\n" for p in projects)
+
+
+def test_many_table_says_what_changed_where(template_repo, tmp_path, run_cli):
+    repo = template_repo(TEMPLATE_V1, tag="v1.0.0")
+    merging, clashing = tmp_path / "merging", tmp_path / "clashing"
+    for project in (merging, clashing):
+        new(project, template=str(repo.root), lock=False)
+    (merging / "config.txt").write_text("ALPHA\nbeta\ngamma\ndelta\nepsilon\nzeta\n")
+    git(merging, "commit", "-qam", "our first line")
+    (clashing / "Makefile").write_text("test:\n\tnox\n")
+    git(clashing, "commit", "-qam", "our Makefile")
+    repo.commit(
+        {
+            "template/Makefile": "test:\n\tpytest -q\n",
+            "template/config.txt": "alpha\nbeta\ngamma\ndelta\nepsilon\nZETA\n",
+            "template/NEW.md": "new\n",
+        },
+        tag="v2.0.0",
+    )
+
+    result = run_cli("update", merging, clashing, "--jobs", "1", "--json")
+
+    status = {entry["project"]: entry["detail"] for entry in json.loads(result.stdout)["projects"]}
+    assert status[str(merging)] == (
+        "updated v1.0.0 -> v2.0.0: merged, the project's edits kept (1): config.txt; "
+        "updated (1): Makefile; added (1): NEW.md"
+    )
+    assert status[str(clashing)].startswith("v1.0.0 -> v2.0.0: conflicts (1): Makefile; ")
+    assert "merged, the project's edits kept (0)" not in status[str(clashing)]

@@ -3,7 +3,7 @@
 Each scenario is a project made from template v1.0.0 with the team's edits
 committed, a template change released as v2.0.0, and the update's expected
 outcome. Every scenario also checks the invariants: no line the project added is
-lost (it is in the project or in mlplate's backup), no `.rej` file appears, the
+lost (it is in the work tree: nothing is replaced into a backup), no `.rej` file appears, the
 exit code and the JSON report are true to what is on disk, and the answers file
 records the new version.
 """
@@ -63,7 +63,6 @@ class Scenario:  # pylint: disable=too-many-instance-attributes
     report: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unreported: tuple[str, ...] = ()  # paths the report must not mention
     lock_status: str | None = None
-    backed_up: Files = field(default_factory=dict)
 
 
 SCENARIOS = {
@@ -110,12 +109,13 @@ SCENARIOS = {
         report={"merged": ("config.txt",)},
     ),
     # ── ownership policy ───────────────────────────────────────────────────
-    "user-edits-a-template-owned-file-the-template-changes": Scenario(
+    # Template-owned files are merged, never overwritten: the project's edit on other
+    # lines stays in the work tree (check reports it as drift), the same lines conflict.
+    "user-edits-a-template-owned-file-the-template-changes-other-lines": Scenario(
         project_edits={"Dockerfile": "FROM python:3.11-slim\nUSER app\nEXPOSE 8000\n"},
         template_change={"template/Dockerfile": "FROM python:3.12-slim\nUSER app\n"},
-        expect_files={"Dockerfile": "FROM python:3.12-slim\nUSER app\n"},
-        report={"updated": ("Dockerfile",)},
-        backed_up={"Dockerfile": "FROM python:3.11-slim\nUSER app\nEXPOSE 8000\n"},
+        expect_files={"Dockerfile": "FROM python:3.12-slim\nUSER app\nEXPOSE 8000\n"},
+        report={"merged": ("Dockerfile",)},
     ),
     "user-edits-a-template-owned-file-the-template-leaves": Scenario(
         project_edits={"Dockerfile": "FROM python:3.11-slim\nUSER app\nEXPOSE 8000\n"},
@@ -123,21 +123,36 @@ SCENARIOS = {
         expect_files={"Dockerfile": "FROM python:3.11-slim\nUSER app\nEXPOSE 8000\n"},
         unreported=("Dockerfile",),
     ),
-    "seeded-file-is-never-updated": Scenario(
+    # Files listed under `seeded:` (this template lists src/** and README.md) stay write-once.
+    "listed-seeded-file-is-never-updated": Scenario(
         project_edits={"src/app.py": "print('our model code')\n"},
         template_change={"template/src/app.py": "print('hello, world')\n"},
         expect_files={"src/app.py": "print('our model code')\n"},
         report={"skipped": ("src/app.py",)},
     ),
-    "seeded-file-untouched-is-not-updated-either": Scenario(
+    "listed-seeded-file-untouched-is-not-updated-either": Scenario(
         template_change={"template/src/app.py": "print('hello, world')\n"},
         expect_files={"src/app.py": "print('hello')\n"},
         report={"skipped": ("src/app.py",)},
     ),
-    "seeded-file-added-by-the-template-appears": Scenario(
+    "listed-seeded-file-added-by-the-template-appears": Scenario(
         template_change={"template/src/extra.py": "X = 1\n"},
         expect_files={"src/extra.py": "X = 1\n"},
         report={"added": ("src/extra.py",)},
+    ),
+    "unlisted-package-module-edited-on-both-sides-merges-both-edits": Scenario(
+        template_v1={
+            "template/.mlplate.yml": POLICY.replace("seeded: [src/**, README.md]", "seeded: []"),
+            "template/src/app.py": "import sys\n\n\ndef main():\n    print('hello')\n",
+        },
+        project_edits={"src/app.py": "import sys  # ours\n\n\ndef main():\n    print('hello')\n"},
+        template_change={
+            "template/src/app.py": "import sys\n\n\ndef main():\n    print('hello, fixed')\n"
+        },
+        expect_files={
+            "src/app.py": "import sys  # ours\n\n\ndef main():\n    print('hello, fixed')\n"
+        },
+        report={"merged": ("src/app.py",)},
     ),
     "opted-out-file-is-left-alone": Scenario(
         project_edits={
@@ -398,16 +413,19 @@ SCENARIOS = {
         contains={".pre-commit-config.yaml": ("<<<<<<< project", "pylint -j2", "pylint -j0")},
         report={"conflicted": (".pre-commit-config.yaml",)},
     ),
-    "template-owned-workflow-edited-locally-is-replaced-and-saved": Scenario(
+    "template-owned-workflow-edited-on-the-same-lines-conflicts-in-the-work-tree": Scenario(
         project_edits={
             ".github/workflows/release.yml": "name: Release\non: [push, workflow_dispatch]\n"
         },
         template_change={"template/.github/workflows/release.yml": RELEASE_ON_TAGS},
-        expect_files={".github/workflows/release.yml": RELEASE_ON_TAGS},
-        report={"updated": (".github/workflows/release.yml",)},
-        backed_up={
-            ".github/workflows/release.yml": "name: Release\non: [push, workflow_dispatch]\n"
+        exit_code=1,
+        contains={
+            ".github/workflows/release.yml": (
+                "<<<<<<< project\non: [push, workflow_dispatch]\n=======\n",
+                "tags: ['v*']",
+            )
         },
+        report={"conflicted": (".github/workflows/release.yml",)},
     ),
     # ── YAML nulls: a key set to null is a value, not a missing key ────────
     "yaml-project-null-against-a-template-change-conflicts": Scenario(
@@ -544,10 +562,7 @@ def test_update_scenario(name, make_project, run_cli):
         assert not any(n in text for n in needles), text
     if scenario.lock_status:
         assert report["lock"]["status"] == scenario.lock_status, report["lock"]
-    for rel, content in scenario.backed_up.items():
-        assert backups(made.project)[rel] == content.encode()
-        updated = {e["path"]: e.get("reason", "") for e in report["files"]["updated"]}
-        assert ".git/mlplate/backup/" in updated[rel], updated
+    assert not backups(made.project)  # nothing is replaced out of the work tree
     if scenario.template_executable:
         assert os.access(made.project / "scripts/run.sh", os.X_OK)
     assert_no_edit_lost(made, {k: v for k, v in edits.items() if k != ".copier-answers.yml"})

@@ -9,11 +9,22 @@ from typing import Any, TypedDict
 
 from mlplate.check.catalog import all_checks, compute_check
 from mlplate.check.fixtures import Fixtures
-from mlplate.check.registry import Outcome, Status, run_checks
+from mlplate.check.registry import CannotTell, Check, Outcome, Skip, Status, run_checks
 from mlplate.errors import UserError
 from mlplate.results import envelope
 
-__all__ = ["CheckResult", "CheckJSON", "OutcomeJSON", "all_checks", "check", "compute_check"]
+# `from mlplate.check import Check, Skip` is what a team's check plugin imports.
+__all__ = [
+    "CannotTell",
+    "Check",
+    "CheckJSON",
+    "CheckResult",
+    "OutcomeJSON",
+    "Skip",
+    "all_checks",
+    "check",
+    "compute_check",
+]
 
 
 class OutcomeJSON(TypedDict):
@@ -80,8 +91,13 @@ def check(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    template: str | None = None,
 ) -> CheckResult:
-    """Run the registered checks (or the selected ones) on the project at `path`."""
+    """Run the registered checks (or the selected ones) on the project at `path`.
+
+    The sync checks read the template where `_src_path` points; `template` (--template),
+    else MLPLATE_TEMPLATE or the config file when that cannot be reached here.
+    """
     root = Path(path).expanduser().resolve()
     if not root.is_dir():
         raise UserError(f"{root} is not a directory", "pass the path of a project")
@@ -90,7 +106,7 @@ def check(
     chosen = [
         cls for cid, cls in registry.items() if (not wanted or cid in wanted) and cid not in skipped
     ]
-    fixtures = Fixtures(root)
+    fixtures = Fixtures(root, template=template)
     try:
         outcomes = run_checks(chosen, fixtures.get)
     finally:

@@ -1,9 +1,10 @@
 """The data checks read, computed once per run and only when a check asks for it.
 
 A check names the fixtures it needs as parameters. A fixture that cannot be
-computed here (the template is unreachable, the project records no version)
-returns a `Skip` with the reason, and every check that needs it is skipped with
-that reason instead of failing or crashing.
+computed here returns a `Skip` with the reason, and every check that needs it is
+skipped with that reason instead of crashing; one a check cannot do without (the
+template's releases when the template cannot be reached, the recorded version
+when the answers file is unreadable) returns `CannotTell`, and the check fails.
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ import yaml
 from packaging.version import Version
 
 from mlplate import answers_file, gitrepo, ownership, questions, template_cache, template_source
-from mlplate.check.registry import Skip
+from mlplate.check.registry import CannotTell, Skip
 from mlplate.errors import MlplateError
 from mlplate.template_source import TemplateRef
 
 ANSWERS_FILE = answers_file.NAME
+_REACH_FIX = (
+    "give this machine read access to the template (in CI: a token that can read the "
+    "template's repository), or point MLPLATE_TEMPLATE at a copy of it"
+)
 _DESCRIBED = re.compile(r"^(?P<tag>.+)-\d+-g[0-9a-f]+$")  # `git describe`: v1.2.0-3-gabc1234
 
 
@@ -38,8 +43,9 @@ def _yaml(path: Path) -> Any:
 class Fixtures:  # pylint: disable=too-many-public-methods
     """Lazily computed views of one project; `get(name)` serves a check's parameter."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, template: str | None = None) -> None:
         self.root = root
+        self._given = template  # --template: read the template there
         self._scratch: Path | None = None
 
     def get(self, name: str) -> Any:
@@ -119,38 +125,58 @@ class Fixtures:  # pylint: disable=too-many-public-methods
     # ── the template it records ────────────────────────────────────────────
 
     @cached_property
-    def recorded(self) -> tuple[str, str] | Skip:
+    def recorded(self) -> tuple[str, str] | CannotTell:
         """`_src_path` and `_commit` from the answers file."""
         recorded = answers_file.source(self.answers or {})
         if recorded is None:
-            return Skip(f"{ANSWERS_FILE} records no `_src_path` and `_commit`")
+            what = "is missing or unreadable" if self.answers is None else "lacks them"
+            return CannotTell(
+                f"the template and version are recorded in {ANSWERS_FILE}, which {what}",
+                f"restore {ANSWERS_FILE} from git history, or run `mlplate adopt`",
+            )
         return recorded
+
+    @cached_property
+    def source(self) -> tuple[str, str] | CannotTell:
+        """The template source to read and what named it (`template_cache.reachable`)."""
+        if isinstance(self.recorded, CannotTell):
+            return self.recorded
+        try:
+            return template_cache.reachable(self.root, self.recorded[0], given=self._given)
+        except MlplateError as error:
+            return CannotTell(
+                f"the template {self.recorded[0]} cannot be read: {error}", _REACH_FIX
+            )
 
     @cached_property
     def template(self) -> TemplateRef | Skip:
         """The recorded template version, resolved (a remote one mirrored in the cache)."""
-        if isinstance(self.recorded, Skip):
-            return self.recorded
-        src, commit = self.recorded
+        if isinstance(self.source, CannotTell):
+            return Skip(self.source.reason)
+        commit = self.recorded[1]  # type: ignore[index]  # source is a CannotTell without it
         try:
-            return template_cache.version(self.root, src, commit, what="the recorded version")
+            return template_cache.version(
+                self.root, self.source[0], commit, what="the recorded version"
+            )
         except MlplateError as error:
             return Skip(str(error))
 
     @cached_property
-    def release_tags(self) -> list[str] | Skip:
+    def release_tags(self) -> list[str] | Skip | CannotTell:
         """The template's tags (a remote one is asked with `git ls-remote`, not cloned)."""
-        if isinstance(self.recorded, Skip):
-            return self.recorded
+        if isinstance(self.source, CannotTell):
+            return self.source
         try:
-            return template_cache.release_tags(self.root, self.recorded[0])
+            return template_cache.release_tags(self.root, self.source[0])
         except MlplateError as error:
-            return Skip(str(error))
+            return CannotTell(
+                f"the template {self.recorded[0]} cannot be read: {error}", _REACH_FIX
+            )
 
     @cached_property
-    def recorded_version(self) -> Version | Skip:
+    def recorded_version(self) -> Version | Skip | CannotTell:
         """The release the recorded `_commit` is (or follows, for `tag-N-gHASH`)."""
-        if isinstance(self.recorded, Skip):
+        if isinstance(self.recorded, CannotTell):
             return self.recorded
         commit = self.recorded[1]
         described = _DESCRIBED.match(commit)

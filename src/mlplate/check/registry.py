@@ -6,7 +6,9 @@ skipped, not failed), and `check()`'s docstring is the failure message with the 
 `check()` takes its data as fixtures named by its parameters and returns True/None
 (pass), False (fail with the docstring), a string or a list of strings (fail, with
 those details), or a `Skip` (not applicable here). A fixture that cannot be
-computed here returns a `Skip` too, and the check is skipped with its reason.
+computed here returns a `Skip` too, and the check is skipped with its reason;
+one the check cannot do without (the template is unreachable) returns
+`CannotTell`, and the check fails with that reason and its fix.
 
 Checks are found, as repo-review finds its plugins, through the `mlplate.checks`
 entry point group (`mlplate.check.catalog`): mlplate's own families are listed
@@ -42,6 +44,15 @@ class Skip:
     """Returned by a check that does not apply; `reason` says why."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class CannotTell:
+    """Returned by a fixture whose data a check cannot do without (an unreachable template):
+    the check fails with `reason` and `fix`, never passes or skips in silence."""
+
+    reason: str
+    fix: str
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,16 @@ def run_one(cls: type[Check], fixture: Callable[[str], Any]) -> Outcome:
         kwargs[name] = fixture(name)
         if isinstance(kwargs[name], Skip):  # a fixture unavailable here skips the check, with why
             return _interpret(cls, kwargs[name])
+        if isinstance(kwargs[name], CannotTell):  # not knowing is never a pass
+            unknown = kwargs[name]
+            return Outcome(
+                cls.__name__,
+                cls.family,
+                cls.title(),
+                Status.FAIL,
+                message=f"cannot tell: {unknown.reason}\nFix: {unknown.fix}",
+                details=(f"cannot tell: {unknown.reason}",),
+            )
     return _interpret(cls, run(**kwargs))
 
 

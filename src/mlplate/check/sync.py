@@ -42,16 +42,23 @@ class MP102(Check):
 
     family = "sync"
     file = answers_file.NAME
-    requires = frozenset({"MP101"})
 
     @staticmethod
     def check(
-        recorded: tuple[str, str], recorded_version: Version, release_tags: list[str]
+        recorded: tuple[str, str], release_tags: list[str], recorded_version: Version
     ) -> str | Skip | None:
         """
-        The project is behind the template's latest release.
+        The project is behind the template's latest release, or the version it records
+        is not a tag of the template.
         Fix: run `mlplate update` (or `copier update`) in the project and review the result.
         """
+        named = recorded[1]
+        if template_source.release(named) is not None and named not in release_tags:
+            return (
+                f"the recorded version {named} is not a tag of the template {recorded[0]}: "
+                "restore the tag in the template, or run `mlplate adopt` to record the version "
+                "the project matches"
+            )
         releases = template_source.releases(release_tags)
         if not releases:
             return Skip("the template has no release tags")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -47,6 +48,13 @@ def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arg
     ignore: list[str] = typer.Option(
         [], "--ignore", metavar="IDS", help="Skip these IDs, prefixes or families."
     ),
+    template: Optional[str] = typer.Option(
+        None,
+        "--template",
+        metavar="SRC",
+        help="Read the template here instead of where the project records it (default when "
+        "that cannot be reached: $MLPLATE_TEMPLATE, the user config file).",
+    ),
 ) -> None:
     """Check template sync and team conventions; exit 3 when a check fails, 2 on bad input."""
     from mlplate import project
@@ -58,7 +66,11 @@ def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arg
         if not quiet:
             _print_list()
         return
-    result = check(project.require(path, "check"), select=select, ignore=ignore)
+    root = project.require(path, "check")
+    args = [str(root), "--format", "json" if as_json else output.value, *(["-q"] if quiet else [])]
+    args += [f"--select={s}" for s in select] + [f"--ignore={i}" for i in ignore]
+    _with_plugins(root, args + ([f"--template={template}"] if template else []))
+    result = check(root, select=select, ignore=ignore, template=template)
     if as_json:
         print_json(dict(result.to_json()))
     elif quiet:
@@ -69,6 +81,17 @@ def check_command(  # pylint: disable=too-many-arguments,too-many-positional-arg
         _print_rich(result)
     if result.failed:
         raise typer.Exit(EXIT_CHECKS_FAILED)
+
+
+def _with_plugins(root: Path, args: list[str]) -> None:
+    """Run again with the check plugins `.mlplate.yml` names, when some are not installed."""
+    from mlplate.check import plugins
+
+    command = plugins.relaunch(root, args)
+    if command is None:
+        return
+    done = subprocess.run(command, env={**os.environ, plugins.READY: "1"}, check=False)
+    raise typer.Exit(done.returncode)
 
 
 def _print_list() -> None:

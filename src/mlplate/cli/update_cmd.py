@@ -75,6 +75,13 @@ def update_command(  # pylint: disable=too-many-locals,too-many-arguments,too-ma
     allow_downgrade: bool = typer.Option(
         False, "--allow-downgrade", help="Allow --to a version older than the project's."
     ),
+    template: Optional[str] = typer.Option(
+        None,
+        "--template",
+        metavar="SRC",
+        help="Read the template here (path or git URL) instead of where the project records "
+        "it (default when that cannot be reached: $MLPLATE_TEMPLATE, the user config file).",
+    ),
 ) -> None:
     """Update a project to a newer template version: exit 0 clean, 1 conflicts left, 2 error."""
     from mlplate import project, questions
@@ -97,6 +104,7 @@ def update_command(  # pylint: disable=too-many-locals,too-many-arguments,too-ma
             lock=not no_lock,
             trust=trust,
             allow_downgrade=allow_downgrade,
+            template=template,
         )
         if as_json:
             print_json(many_json(outcomes))
@@ -116,6 +124,7 @@ def update_command(  # pylint: disable=too-many-locals,too-many-arguments,too-ma
             lock=not no_lock,
             trust=trust,
             allow_downgrade=allow_downgrade,
+            template=template,
         )
     if as_json:
         print_json(report.to_json())
@@ -178,6 +187,12 @@ def _print(report: UpdateReport) -> None:
         sys.stdout.write(report.diff)
     for undone in report.recovered:
         _line(f"rolled back an interrupted update (started {undone}) before this one")
+    used = report.template
+    if used and used.get("used") != used.get("recorded"):
+        _line(
+            f"template read from {used['used']} (named by {used['via']}; recorded: "
+            f"{used['recorded']}, kept)"
+        )
     if report.up_to_date:
         _line(f"{report.project} is up to date with template {report.to_version}")
         return

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mlplate import gitrepo, lockfile, migrations, questions
+from mlplate import gitrepo, lockfile, migrations, questions, template_cache
 from mlplate.answers_file import recording
 from mlplate.errors import DirtyWorktree, MissingAnswer, UserError
 from mlplate.update import answers as answers_file
@@ -58,6 +58,7 @@ class _Request:
     target: TemplateRef
     questions: dict[str, questions.Question] | None
     answers: dict[str, Any]  # for the target: the recorded ones, with --data on top
+    read_from: dict[str, str]  # the recorded source, the one read, and what named it
 
     @property
     def versions(self) -> tuple[str, str]:
@@ -81,8 +82,13 @@ def update(  # pylint: disable=too-many-arguments
     lock: bool = True,
     trust: bool = False,
     allow_downgrade: bool = False,
+    template: str | None = None,
 ) -> UpdateReport:
     """Update the project at `path` to template version `to` (default: the latest release).
+
+    The template is read where `_src_path` points; `template` (--template), else the
+    team's template (MLPLATE_TEMPLATE, the config file) when that cannot be reached here.
+    The answers file keeps the recorded `_src_path`; the report says which was read.
 
     `data` answers new questions or changes answers; without `defaults` copier
     prompts for new questions (in a terminal). Template code (migrations) runs only
@@ -99,10 +105,13 @@ def update(  # pylint: disable=too-many-arguments
             if dirty:
                 raise DirtyWorktree(paths=dirty)
         answers_seen = apply.fingerprint(root / ANSWERS_FILE)
-        request = _resolve(root, to, dict(data or {}), allow_downgrade=allow_downgrade)
+        request = _resolve(
+            root, to, dict(data or {}), allow_downgrade=allow_downgrade, template=template
+        )
         report = UpdateReport(
             root,
             *request.versions,
+            template=request.read_from,
             answers=_changed_answers(request.recorded.rendered_with, request.answers),
             recovered=recovered,
             dry_run=dry_run,
@@ -121,11 +130,19 @@ def update(  # pylint: disable=too-many-arguments
 
 
 def _resolve(
-    root: Path, to: str | None, given: dict[str, Any], *, allow_downgrade: bool
+    root: Path,
+    to: str | None,
+    given: dict[str, Any],
+    *,
+    allow_downgrade: bool,
+    template: str | None = None,
 ) -> _Request:
     recorded = answers_file.read(root)
-    base = source.recorded(root, recorded.src, recorded.commit)
-    target = source.target(root, recorded.src, to)
+    src, origin = template_cache.reachable(root, recorded.src, given=template)
+    base = source.recorded(root, src, recorded.commit)
+    target = source.target(root, src, to)
+    if src != recorded.src:  # read from elsewhere; the project keeps the portable source
+        base, target = replace(base, src=recorded.src), replace(target, src=recorded.src)
     if target.repo is not None and base.commit and target.commit != base.commit:
         older = _older(target, base)
         if to is None and older:
@@ -147,6 +164,7 @@ def _resolve(
         target=target,
         questions=asked,
         answers={**recorded.answers, **given},
+        read_from={"recorded": recorded.src, "used": src, "via": origin},
     )
 
 

@@ -51,17 +51,16 @@ def _one(path: str, options: Mapping[str, Any]) -> ManyOutcome:
 def _outcome(path: str, report: Any) -> ManyOutcome:
     """Classify one finished update."""
     payload = report.to_json()
+    versions = f"{report.from_version} -> {report.to_version}"
     if report.conflicted:
-        return ManyOutcome(
-            path, "conflicts", "conflicts in " + ", ".join(report.conflicted), payload
-        )
+        return ManyOutcome(path, "conflicts", f"{versions}: {report.where()}", payload)
     if report.lock.status == "failed":
-        return ManyOutcome(path, "conflicts", f"uv.lock: {report.lock.reason}", payload)
+        detail = f"{versions}: uv.lock: {report.lock.reason}; {report.where()}"
+        return ManyOutcome(path, "conflicts", detail, payload)
     if report.up_to_date or report.changed == 0:
         return ManyOutcome(path, "up-to-date", f"at {report.to_version}", payload)
     verb = "would update" if report.dry_run else "updated"
-    detail = f"{verb} {report.from_version} -> {report.to_version}, {report.changed} file(s)"
-    return ManyOutcome(path, "updated", detail, payload)
+    return ManyOutcome(path, "updated", f"{verb} {versions}: {report.where()}", payload)
 
 
 def update_many(paths: list[Path], *, jobs: int = 2, **options: Any) -> list[ManyOutcome]:

@@ -304,16 +304,15 @@ def _decide(  # pylint: disable=too-many-arguments,too-many-return-statements
     if ours.content == base.content:
         reason = f"moved from {here}" if moved else ""
         return Change(path, Action.UPDATED, theirs.content, reason, mode)
-    if owner is Owner.TEMPLATE:
-        return Change(
-            path,
-            Action.UPDATED,
-            theirs.content,
-            "template-owned: the project's edit was replaced by the template's version",
-            theirs.executable,
-            replaced=ours.content,
-        )
-    return _merge(path, base.content or b"", ours.content, theirs.content, labels=labels, mode=mode)
+    # Template-owned files are merged like shared ones: the project's edit on other lines
+    # stays (and `check` keeps reporting it as drift); the same lines are a conflict.
+    # Never an overwrite: a replaced edit would leave the work tree and the pull request.
+    change = _merge(
+        path, base.content or b"", ours.content, theirs.content, labels=labels, mode=mode
+    )
+    if owner is Owner.TEMPLATE and change.action is Action.MERGED:
+        return replace(change, reason="template-owned: the project's edit kept (drift for check)")
+    return change
 
 
 def _symlinked(  # pylint: disable=too-many-return-statements
@@ -364,7 +363,8 @@ def _removed_by_template(path: str, base: Side, ours: Side) -> Change | None:
 
 
 def _seeded(path: str, here: str, base: Side, ours: Side, mode: bool) -> Change:
-    """Seeded files are the project's once written: moves are followed, contents never updated."""
+    """Files listed under `seeded:` are the project's once written: moves are followed,
+    contents never updated. Only listed files are: every other file is merged."""
     if here != path:
         return Change(
             path, Action.UPDATED, ours.content, f"seeded: moved from {here}, content kept", mode

@@ -45,9 +45,19 @@ class UpdateJSON(TypedDict):
     lock: LockJSON
     migrations: list[str]
     backup: str | None  # where replaced edits of template-owned files were saved
+    template: dict[str, str]  # {"recorded", "used", "via"}: the template source read
     recovered: list[str]  # interrupted updates rolled back before this one
     diff: str  # the unified diff (dry runs only)
 
+
+# The report's one-line summary, in the order a reviewer needs it.
+_WHERE = (
+    (Action.CONFLICTED, "conflicts"),
+    (Action.MERGED, "merged, the project's edits kept"),
+    (Action.UPDATED, "updated"),
+    (Action.ADDED, "added"),
+    (Action.DELETED, "deleted"),
+)
 
 JSON_KEYS = tuple(k.rstrip("_") for k in UpdateJSON.__annotations__)
 
@@ -68,6 +78,7 @@ class UpdateReport:  # pylint: disable=too-many-instance-attributes
     dry_run: bool = False
     up_to_date: bool = False
     diff: str = ""
+    template: dict[str, str] = field(default_factory=dict)
 
     @property
     def conflicted(self) -> list[str]:
@@ -89,6 +100,15 @@ class UpdateReport:  # pylint: disable=too-many-instance-attributes
         """0 clean (or nothing to do), 1 conflicts left or uv.lock not regenerated."""
         return EXIT_CONFLICTS if self.conflicted or self.lock.status == "failed" else EXIT_OK
 
+    def where(self) -> str:
+        """What changed where, in one line: conflicts, merges, then every other file written."""
+        parts = []
+        for action, label in _WHERE:
+            paths = [entry["path"] for entry in self.files.get(action.value, [])]
+            if paths:
+                parts.append(f"{label} ({len(paths)}): {', '.join(paths)}")
+        return "; ".join(parts)
+
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON form printed by --json."""
         return envelope(
@@ -105,6 +125,7 @@ class UpdateReport:  # pylint: disable=too-many-instance-attributes
                 "lock": {"status": self.lock.status, "reason": self.lock.reason},
                 "migrations": list(self.migrations),
                 "backup": str(self.backup) if self.backup else None,
+                "template": dict(self.template),
                 "recovered": list(self.recovered),
                 "diff": self.diff,
             },
