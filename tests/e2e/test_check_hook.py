@@ -59,6 +59,9 @@ version = "1.2"
 
 [project.entry-points."mlplate.checks"]
 acme = "acme_checks:checks"
+
+[tool.hatch.build.targets.wheel]
+packages = ["src/acme_checks"]
 """
 PLUGIN = '''"""The acme team's checks."""
 
@@ -102,7 +105,7 @@ def test_a_plugin_named_in_mlplate_yml_is_installed_and_run_by_the_hook(project,
         assert done.returncode != 0 and "ACME001" in done.stdout, done.stdout + done.stderr
         readme = project.root / "README.md"
         readme.write_text(readme.read_text() + "\nOwner: acme\n")
-        done = _hook(project, index)
-        assert done.returncode == 0 and "ACME001" in done.stdout, done.stdout + done.stderr
+        done = _hook(project, index)  # pre-commit prints a passing hook's output not at all
+        assert done.returncode == 0, done.stdout + done.stderr
     finally:
         policy.write_text(original)
