@@ -6,9 +6,14 @@ it is a feature, the target, an id or ignored, and the schema's `metadata.task` 
 classification or regression. Everything else (validation, the feature pipeline, the
 service, the drift monitor, the cards, the tests) reads it through `load_contract`.
 
-`python -m <package>.contract --data PATH --target COLUMN [--task TASK]` (or
-`make contract DATA=... TARGET=...`) infers the contract of a CSV or Parquet file and
-writes it; bad input gets one `error:` and one `hint:` line and exit code 2.
+Columns keep their names exactly as in the file ("mean radius", `class`, "naïve
+score"); only an empty or duplicated name is refused. A CSV's separator and encoding
+are recorded in `metadata.csv` (tables.py finds them).
+
+`python -m <package>.contract --data PATH --target COLUMN [--task TASK] [--sep S]
+[--encoding E]` (or `make contract DATA=... TARGET=...`) infers the contract of a CSV or
+Parquet file and writes it; bad input gets one `error:` and one `hint:` line and exit
+code 2.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import keyword
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -29,6 +34,8 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 from pandera.io import pandas_io
+
+from . import tables
 
 Task = Literal["classification", "regression"]
 Kind = Literal["numeric", "categorical"]
@@ -69,6 +76,18 @@ class Contract:
     ids: tuple[str, ...]
     classes: tuple[str | int, ...]  # classification: the labels in predict_proba order
     fingerprint: str  # the same features, kinds, target, task and classes give the same value
+
+    @property
+    def read_options(self) -> dict[str, str]:
+        """The separator, encoding and file name of the CSV the contract was inferred from."""
+        return {str(k): str(v) for k, v in ((self.schema.metadata or {}).get("csv") or {}).items()}
+
+    def read_options_for(self, path: Path) -> dict[str, str]:
+        """The recorded CSV options when `path` is the file they were found in, else none."""
+        options = self.read_options
+        if options.get("file") != path.name:
+            return {}  # another file (a split, a new batch): tables.py sniffs its own
+        return {key: options[key] for key in ("sep", "encoding") if key in options}
 
     @property
     def feature_names(self) -> list[str]:
@@ -206,25 +225,14 @@ def write_contract(contract: Contract, path: Path) -> None:
     os.replace(handle.name, path)
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV or Parquet file as a DataFrame, or ContractError saying why not."""
-    if not path.is_file():
-        raise ContractError(f"{path} does not exist", "give the path of a CSV or Parquet file")
-    suffix = path.suffix.lower()
+def read_table(
+    path: Path, options: dict[str, str] | None = None, *, nrows: int | None = None
+) -> pd.DataFrame:
+    """A CSV or Parquet file as a DataFrame, or ContractError saying why not (tables.py)."""
     try:
-        if suffix == ".parquet":
-            return pd.read_parquet(path)
-        if suffix == ".csv":
-            return pd.read_csv(path)
-    except (ValueError, OSError, UnicodeDecodeError, ImportError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ContractError(
-            f"{path} is not a readable {suffix[1:]} file: {first}",
-            "check the file: a CSV needs a header row and comma-separated values",
-        ) from None
-    raise ContractError(
-        f"{path} is neither .csv nor .parquet", "save the data as CSV or Parquet first"
-    )
+        return tables.read_table(path, options, nrows=nrows)
+    except tables.TableError as error:
+        raise ContractError(str(error), error.hint) from None
 
 
 def _is_id(name: str, series: pd.Series) -> bool:
@@ -260,13 +268,32 @@ def infer_task(labels: pd.Series) -> Task:
     return "classification" if integral and values.nunique() <= MAX_CLASSES else "regression"
 
 
-def _check_input(frame: pd.DataFrame, target: str) -> None:
-    bad = [str(n) for n in frame.columns if not str(n).isidentifier() or keyword.iskeyword(n)]
-    if bad:
+# What pandas makes of an empty header cell ("Unnamed: 3") and of a repeated name ("a.1").
+_UNNAMED = re.compile(r"^Unnamed: \d+$")
+
+
+def check_header(names: list[str], *, mangled: bool = False) -> None:
+    """Refuse a header with an empty or duplicated column name; any other name is fine."""
+    empty, duplicated = tables.header_problems(names)
+    if mangled:
+        empty += [str(n) for n in names if _UNNAMED.match(str(n))]
+    if empty:
         raise ContractError(
-            f"column name(s) {', '.join(map(repr, bad))} are not valid identifiers",
-            "rename them to letters, digits and underscores (e.g. order_total) in the file",
+            f"the header has {len(empty)} column(s) without a name: {', '.join(empty[:8])}",
+            "give every column a name in the file's first line (or drop the unnamed ones, "
+            "e.g. a saved index: to_csv(index=False))",
         )
+    if duplicated:
+        raise ContractError(
+            f"column name(s) {', '.join(map(repr, duplicated[:8]))} appear more than once",
+            "give each column its own name in the file's first line",
+        )
+
+
+def _check_input(frame: pd.DataFrame, target: str) -> None:
+    check_header([str(n) for n in frame.columns], mangled=True)
+    if len(frame) == 0:
+        raise ContractError("the data has a header but no rows", "give a file with data rows")
     if target not in frame.columns:
         raise ContractError(
             f"no column {target!r} in the data",
@@ -302,8 +329,17 @@ def _column(series: pd.Series, role: str, task: Task) -> dict[str, Any]:
     return {**change, "dtype": str, "checks": [pa.Check.isin(categories)]}
 
 
-def infer_contract(frame: pd.DataFrame, *, target: str, task: str | None = None) -> Contract:
-    """Infer the contract of a data set with pandera, then give every column its role."""
+def infer_contract(
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    task: str | None = None,
+    csv: dict[str, str] | None = None,
+) -> Contract:
+    """Infer the contract of a data set with pandera, then give every column its role.
+
+    `csv` (file name, separator, encoding) is recorded for reading that file again.
+    """
     _check_input(frame, target)
     if task not in (None, "classification", "regression"):
         raise ContractError(f"unknown task {task!r}", "use classification or regression")
@@ -336,7 +372,7 @@ def infer_contract(frame: pd.DataFrame, *, target: str, task: str | None = None)
         inferred.update_columns(changes).columns,
         strict=True,
         coerce=True,
-        metadata={"task": chosen, "classes": classes},
+        metadata={"task": chosen, "classes": classes, **({"csv": csv} if csv else {})},
     )
     return from_schema(schema)
 
@@ -368,6 +404,9 @@ def example_frame(contract: Contract, rows: int = 240, seed: int = 0) -> pd.Data
             columns[feature.name] = [categories[i] for i in picks]
     for name in contract.ids:
         columns[name] = np.arange(rows)
+    for name, column in contract.schema.columns.items():
+        if _role_of(column) == "ignored":
+            columns[str(name)] = [f"text {i}" for i in range(rows)]  # as free text in a file
     if contract.task == "classification":
         columns[contract.target] = [contract.classes[i] for i in label_index]
     else:
@@ -376,17 +415,35 @@ def example_frame(contract: Contract, rows: int = 240, seed: int = 0) -> pd.Data
     return pd.DataFrame(columns)[order]
 
 
+def _read_for_inference(path: Path, given: dict[str, str | None]):
+    """The file's rows and, for a CSV, the options it was read with (header checked first)."""
+    options = tables.normalise({k: v for k, v in given.items() if v})
+    csv: dict[str, str] | None = None
+    if path.is_file() and path.suffix.lower() == ".csv":
+        try:
+            csv = {"file": path.name, **tables.csv_options(path, options)}
+            check_header(tables.csv_header(path, csv))
+        except tables.TableError as error:
+            raise ContractError(str(error), error.hint) from None
+        except (UnicodeDecodeError, OSError) as error:
+            raise ContractError(f"{path} cannot be read: {error}", "check the file") from None
+        options = {"sep": csv["sep"], "encoding": csv["encoding"]}
+    return read_table(path, options), csv
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
     parser = argparse.ArgumentParser(description="Infer the data contract of a data file.")
     parser.add_argument("--data", type=Path, required=True, help="CSV or Parquet file")
     parser.add_argument("--target", required=True, help="the column the model predicts")
     parser.add_argument("--task", choices=["classification", "regression"], default=None)
+    parser.add_argument("--sep", default=None, help="CSV separator (default: sniffed)")
+    parser.add_argument("--encoding", default=None, help="CSV encoding (default: sniffed)")
     parser.add_argument("--output", type=Path, default=None, help="default: paths.contract")
     args = parser.parse_args(argv)
     try:
-        frame = read_table(args.data)
-        contract = infer_contract(frame, target=args.target, task=args.task)
+        frame, csv = _read_for_inference(args.data, {"sep": args.sep, "encoding": args.encoding})
+        contract = infer_contract(frame, target=args.target, task=args.task, csv=csv)
     except ContractError as error:
         print(f"error: {error}", file=sys.stderr)
         print(f"hint: {error.hint}", file=sys.stderr)
