@@ -51,29 +51,10 @@ def test_new_records_copier_standard_answers_and_commits(template_repo, run_cli,
     assert answers["_commit"] == "v1.0.0"
     assert answers["_src_path"] == str(repo.root)
     assert Path(answers["_src_path"]).is_absolute()
-    assert answers["package_name"] == "proj"  # the project is named after its directory
-    assert (dest / "src/proj/__init__.py").read_text() == '"""proj."""\n'
+    assert answers["package_name"] == "demo"
+    assert (dest / "src/demo/__init__.py").read_text() == '"""demo."""\n'
     assert git(dest, "status", "--porcelain") == ""
     assert len(git(dest, "log", "--format=%H").splitlines()) == 1
-
-
-@pytest.mark.parametrize(
-    ("directory", "args", "name"),
-    [
-        ("churn-model", [], "churn-model"),
-        ("churn-model", ["--data", "project_name=given"], "given"),
-        ("2024", [], "demo"),  # no valid package name: the template's default stays
-    ],
-    ids=["directory-name", "given-name-wins", "unusable-directory-name"],
-)
-def test_new_names_the_project_after_its_directory(
-    template_repo, run_cli, tmp_path, directory, args, name
-):
-    repo = template_repo(SMALL_TEMPLATE, tag="v1.0.0")
-    dest = tmp_path / directory
-    result = run_cli("new", dest, "--template", repo.root, "--defaults", "--no-lock", "-q", *args)
-    assert result.exit_code == 0, result.stderr
-    assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["project_name"] == name
 
 
 def test_new_output_equals_plain_copier_copy(template_repo, run_cli, tmp_path):
@@ -83,10 +64,7 @@ def test_new_output_equals_plain_copier_copy(template_repo, run_cli, tmp_path):
         run_cli("new", ours, "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code
         == 0
     )
-    # mlplate's one default of its own: the project is named after its directory.
-    copier.run_copy(
-        str(repo.root), str(theirs), data={"project_name": "ours"}, defaults=True, quiet=True
-    )
+    copier.run_copy(str(repo.root), str(theirs), defaults=True, quiet=True)
     assert tree(ours) == tree(theirs)
 
 
@@ -100,16 +78,16 @@ def test_new_uses_latest_release_tag_unless_a_ref_is_given(template_repo, run_cl
         ).exit_code
         == 0
     )
-    assert (tmp_path / "a/README.md").read_text() == "# a v2\n"
+    assert (tmp_path / "a/README.md").read_text() == "# demo v2\n"
     args = ("--defaults", "--no-git", "--no-lock", "-q")
     assert (
         run_cli("new", tmp_path / "b", "-t", repo.root, "--vcs-ref", "v1.0.0", *args).exit_code == 0
     )
-    assert (tmp_path / "b/README.md").read_text().startswith("# b\n")
+    assert (tmp_path / "b/README.md").read_text().startswith("# demo\n")
     assert (
         run_cli("new", tmp_path / "c", "-t", repo.root, "--vcs-ref", "HEAD", *args).exit_code == 0
     )
-    assert (tmp_path / "c/README.md").read_text() == "# c unreleased\n"
+    assert (tmp_path / "c/README.md").read_text() == "# demo unreleased\n"
     assert yaml.safe_load((tmp_path / "c/.copier-answers.yml").read_text())["_commit"].startswith(
         "v2.0.0-1-g"
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -64,7 +62,7 @@ def new(  # pylint: disable=too-many-arguments
     if data_set is not None:
         answers["dataset"] = data_set.in_project  # never a path only this machine has
     author = gitrepo.identity()
-    user_defaults = {**_name_defaults(asked, dest), **_git_author_defaults(asked, author)}
+    user_defaults = _git_author_defaults(asked, author)
     warnings = _identity_warnings(author) if git else []
 
     if dry_run:
@@ -127,18 +125,6 @@ def _identity_warnings(author: tuple[str, str]) -> list[str]:
         f"{gitrepo.FALLBACK_AUTHOR} (set them with `git config --global user.name/user.email`, "
         "then `git commit --amend --reset-author`)"
     ]
-
-
-def _name_defaults(asked: Mapping[str, Any] | None, dest: Path) -> dict[str, str]:
-    """The destination directory's name as the project name (as `uv init` and `cargo new`).
-
-    Only a name that makes a valid package name: otherwise the template's default stays.
-    """
-    package = re.sub(r"[^a-z0-9]+", "_", dest.name.lower()).strip("_")
-    usable = re.fullmatch(r"[a-z_][a-z0-9_]{0,23}", package) and '"' not in dest.name
-    if not usable or (asked is not None and "project_name" not in asked):
-        return {}
-    return {"project_name": dest.name}
 
 
 def _git_author_defaults(

@@ -194,7 +194,7 @@ def test_updated_project_keeps_edits_bumps_a_pin_relocks_and_passes_its_own_test
     git(template, "tag", "e2e-base")
     project = tmp_path / "project"
     new(project, template=str(template), vcs_ref="e2e-base")
-    package = project / "src" / "project"  # named after its directory
+    package = project / "src" / "my_ml_project"
     note = "\n# The team's note on training.\n"
     (package / "train.py").write_text((package / "train.py").read_text() + note)
     makefile = project / "Makefile"
