@@ -63,6 +63,7 @@ class Feature:
     minimum: float | None = None  # numeric only
     maximum: float | None = None
     categories: tuple[str, ...] = ()  # categorical only: seen in the data inferred from
+    boolean: bool = False  # numeric 0/1 from a true/false column: requests may send booleans
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ def from_schema(schema: pa.DataFrameSchema) -> Contract:
                 minimum=low,
                 maximum=high,
                 categories=() if numeric else _categories(column),
+                boolean=bool((column.metadata or {}).get("boolean", False)),
             )
         )
     task: Task = "regression" if meta.get("task") == "regression" else "classification"
@@ -206,7 +208,9 @@ def to_yaml(contract: Contract) -> str:
     """The contract as YAML: pandera's serialization plus each column's role."""
     serialized = yaml.safe_load(pandas_io.to_yaml(contract.schema))
     for name, column in contract.schema.columns.items():
-        serialized["columns"][name]["metadata"] = {"role": _role_of(column)}
+        serialized["columns"][name]["metadata"] = {"role": _role_of(column)} | {
+            key: value for key, value in (column.metadata or {}).items() if key != "role"
+        }
     serialized["metadata"] = dict(contract.schema.metadata or {})
     header = (
         "# The data contract: every column, its type, role and allowed values. Written by\n"
@@ -316,6 +320,10 @@ def _column(series: pd.Series, role: str, task: Task) -> dict[str, Any]:
         return {**change, "dtype": "Int64" if numeric else str, "checks": [pa.Check.isin(labels)]}
     if role in ("id", "ignored"):
         return {**change, "dtype": None, "nullable": True, "required": role == "id"}
+    if pd.api.types.is_bool_dtype(values) and role == "feature":
+        # Learnt as 0/1; the request model also takes true/false (JSON or text) for it.
+        change["metadata"]["boolean"] = True
+        return {**change, "dtype": float, "checks": [pa.Check.in_range(0.0, 1.0)]}
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         if role == "target":
             return {**change, "dtype": float}
