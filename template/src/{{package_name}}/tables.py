@@ -31,7 +31,7 @@ class TableError(ValueError):
 
 
 def sniff_encoding(sample: bytes) -> str:
-    """"utf-8-sig" (a byte-order mark), "utf-8" when the bytes decode as UTF-8, else "cp1252".
+    """The encoding of a CSV sample: utf-8-sig (a byte-order mark), utf-8, else cp1252.
 
     Windows-1252 leaves five bytes undefined; a file holding one is Latin-1.
     """
@@ -96,7 +96,7 @@ def _check_given(options: Mapping[str, str]) -> None:
 
 
 def normalise(options: Mapping[str, str] | None) -> dict[str, str]:
-    """Options as a user types them (`sep=tab`, `sep=\\t`) in the form pandas takes."""
+    """Options as a user types them (`sep=tab`, `sep=semicolon`) in the form pandas takes."""
     named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
     result = {key: value for key, value in (options or {}).items() if value}
     if "sep" in result:
