@@ -38,7 +38,7 @@ from pandera.io import pandas_io
 from . import tables
 
 Task = Literal["classification", "regression"]
-Kind = Literal["numeric", "categorical"]
+Kind = Literal["numeric", "categorical", "datetime"]
 ROLES = ("feature", "target", "id", "ignored")
 MAX_CLASSES = 20  # an integer target with more distinct values than this is a regression
 _MAX_CATEGORIES = 50  # a text column with more distinct values (and mostly unique) is ignored
@@ -156,11 +156,12 @@ def from_schema(schema: pa.DataFrameSchema) -> Contract:
         if _role_of(column) != "feature":
             continue
         numeric = pd.api.types.is_numeric_dtype(column.dtype.type)
+        dated = pd.api.types.is_datetime64_any_dtype(column.dtype.type)
         low, high = _range(column) if numeric else (None, None)
         features.append(
             Feature(
                 name=str(name),
-                kind="numeric" if numeric else "categorical",
+                kind="datetime" if dated else "numeric" if numeric else "categorical",
                 nullable=bool(column.nullable),
                 minimum=low,
                 maximum=high,
@@ -247,12 +248,29 @@ def _is_id(name: str, series: pd.Series) -> bool:
     return bool((named and unique) or (countable and unique and len(series) >= 20))
 
 
-def _role(name: str, series: pd.Series, target: str) -> str:
+def is_dated(series: pd.Series) -> bool:
+    """Dates or datetimes: a datetime column, or text whose values all read as ISO 8601."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return True
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return False
+    sample = series.dropna().astype(str).head(500)
+    if sample.empty or not sample.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+        return False  # ISO 8601 only: 03/04/2024 is a day or a month first, unknowable here
+    parsed = pd.to_datetime(sample, format="ISO8601", errors="coerce")
+    return bool(parsed.notna().all())
+
+
+def _role(  # pylint: disable=too-many-return-statements  # one return per rule, in order
+    name: str, series: pd.Series, target: str
+) -> str:
     if name == target:
         return "target"
     values = series.dropna()
     if values.nunique() <= 1:
         return "ignored"  # empty or constant: nothing to learn from
+    if is_dated(series):
+        return "feature"  # learnt from its calendar parts (features.py), never an id
     if _is_id(name, series):
         return "id"
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
@@ -305,7 +323,9 @@ def _check_input(frame: pd.DataFrame, target: str) -> None:
         )
 
 
-def _column(series: pd.Series, role: str, task: Task) -> dict[str, Any]:
+def _column(  # pylint: disable=too-many-return-statements  # one return per kind of column
+    series: pd.Series, role: str, task: Task
+) -> dict[str, Any]:
     """How one inferred column changes: types, generous bounds, categories, role."""
     values = series.dropna()
     change: dict[str, Any] = {"metadata": {"role": role}, "checks": []}
@@ -320,6 +340,8 @@ def _column(series: pd.Series, role: str, task: Task) -> dict[str, Any]:
         return {**change, "dtype": "Int64" if numeric else str, "checks": [pa.Check.isin(labels)]}
     if role in ("id", "ignored"):
         return {**change, "dtype": None, "nullable": True, "required": role == "id"}
+    if role == "feature" and is_dated(values):
+        return {**change, "dtype": "datetime64[ns]"}
     if pd.api.types.is_bool_dtype(values) and role == "feature":
         # Learnt as 0/1; the request model also takes true/false (JSON or text) for it.
         change["metadata"]["boolean"] = True
@@ -406,6 +428,9 @@ def example_frame(contract: Contract, rows: int = 240, seed: int = 0) -> pd.Data
             level = low + (high - low) * (0.3 + 0.4 * signal)
             noise = rng.normal(0.0, (high - low) * 0.005, rows)
             columns[feature.name] = np.clip(level + noise, low, high)
+        elif feature.kind == "datetime":
+            days = np.rint(signal * 365 + rng.integers(0, 3, rows)).astype(int)
+            columns[feature.name] = pd.Timestamp("2024-01-01") + pd.to_timedelta(days, unit="D")
         else:
             categories = feature.categories or ("a", "b")
             picks = np.rint(signal * (len(categories) - 1)).astype(int)

@@ -50,11 +50,15 @@ def columns_of(rows: pd.DataFrame, contract: Contract) -> dict[str, list[Any]]:
     """The feature columns of `rows` as plain values, None for a missing one."""
     columns: dict[str, list[Any]] = {}
     for feature in contract.features:
-        cast = float if feature.kind == "numeric" else str
+        cast: Any = {"numeric": float, "datetime": _iso}.get(feature.kind, str)
         columns[feature.name] = [
             None if pd.isna(value) else cast(value) for value in rows[feature.name]
         ]
     return columns
+
+
+def _iso(value: Any) -> str:
+    return pd.Timestamp(value).isoformat()
 
 
 def held_out_columns(contract: Contract, test_file: Path | None) -> dict[str, list[Any]]:
@@ -173,6 +177,8 @@ def example_row(contract: Contract) -> dict[str, Any]:
 
 
 def _example(feature) -> Any:
+    if feature.kind == "datetime":
+        return "2024-01-01"
     if feature.kind == "categorical":
         return feature.categories[0] if feature.categories else None
     low, high = feature.minimum, feature.maximum
