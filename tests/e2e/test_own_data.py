@@ -7,7 +7,7 @@ own tests, keep its data file byte for byte through `make data`, train past the
 default gate, serve `/predict` (also with a missing number), describe its inputs in
 the OIP metadata, flag a shifted batch as drift, and name nothing of the iris sample.
 The data sets also hold names people use (spaces, a keyword, unicode), a semicolon
-Latin-1 file, booleans with a free-text column, 300 columns and a regression with
+Latin-1 file, dates and booleans with a free-text column, 300 columns and a regression with
 categories; `/predict` gets a row exactly as in the file (ids, target and all), and a
 wrong type is a 422 naming the column.
 The checks mlplate makes before rendering are not end-to-end: they run in seconds.
@@ -135,12 +135,14 @@ pd.DataFrame({"região": regiao, "valor": valor, "idade": rng.integers(18, 80, m
               "classe": classe}).to_csv(out / "vendas.csv", index=False, sep=";",
                                         encoding="latin-1")
 
-# Booleans and a free-text column (all values unique: not a feature).
+# Dates, booleans and a free-text column (all values unique: not a feature).
 k = 400
+day = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, k), unit="D")
 member = rng.choice([True, False], k)
 amount = rng.gamma(2.0, 20.0, k).round(2)
-late = (amount / 40 + 1.5 * (~member) + rng.normal(0, 0.5, k)) > 2
-pd.DataFrame({"member": member, "amount": amount,
+late = (amount / 40 + 1.5 * (~member) + 0.8 * day.month.isin([11, 12])
+        + rng.normal(0, 0.5, k)) > 2
+pd.DataFrame({"order day": day.strftime("%Y-%m-%d"), "member": member, "amount": amount,
               "note": [f"order {i} left at door {rng.integers(1, 99)}" for i in range(k)],
               "late": late}).to_csv(out / "orders.csv", index=False)
 
@@ -167,7 +169,7 @@ DATA_SETS = {
     "customers": ("customers.csv", "churned", "classification"),
     "names": ("names.csv", "diagnosis", "classification"),
     "semicolon-latin1": ("vendas.csv", "classe", "classification"),
-    "booleans-and-text": ("orders.csv", "late", "classification"),
+    "dates-booleans-text": ("orders.csv", "late", "classification"),
     "wide": ("wide.csv", "y", "classification"),
     "regression-categories": ("gems.csv", "price", "regression"),
 }
@@ -298,6 +300,8 @@ def test_project_from_own_data_trains_serves_and_monitors(own_project, name, tmp
     assert metadata["status"] == 200, metadata
     inputs = {tensor["name"]: tensor for tensor in metadata["body"]["inputs"]}
     assert list(inputs) == features
+    if name == "dates-booleans-text":
+        assert ["order day", "datetime"] in seen["features"] and "note" not in features
     for feature, kind in seen["features"]:
         assert inputs[feature]["datatype"] == ("FP64" if kind == "numeric" else "BYTES")
         assert inputs[feature]["shape"] == [-1]
