@@ -240,11 +240,11 @@ def read_table(
         raise ContractError(str(error), error.hint) from None
 
 
-def _is_id(name: str, series: pd.Series) -> bool:
+def _is_id(name: str, series: pd.Series, distinct: int) -> bool:
     lowered = name.lower()
     named = lowered in _ID_NAMES or lowered.endswith(("_id", "_uuid"))
     countable = pd.api.types.is_integer_dtype(series) or not pd.api.types.is_numeric_dtype(series)
-    unique = series.notna().all() and series.is_unique
+    unique = distinct == len(series)  # every row has a value, and no value twice
     return bool((named and unique) or (countable and unique and len(series) >= 20))
 
 
@@ -254,7 +254,7 @@ def is_dated(series: pd.Series) -> bool:
         return True
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return False
-    sample = series.dropna().astype(str).head(500)
+    sample = series.dropna().head(500).astype(str)
     if sample.empty or not sample.str.match(r"^\d{4}-\d{2}-\d{2}").all():
         return False  # ISO 8601 only: 03/04/2024 is a day or a month first, unknowable here
     parsed = pd.to_datetime(sample, format="ISO8601", errors="coerce")
@@ -266,16 +266,20 @@ def _role(  # pylint: disable=too-many-return-statements  # one return per rule,
 ) -> str:
     if name == target:
         return "target"
+    # One count of distinct values per column: on a million rows, each pass is what costs.
     values = series.dropna()
-    if values.nunique() <= 1:
+    if pd.api.types.is_float_dtype(series) and name.lower() not in _ID_NAMES:
+        # Real numbers are never an id: only a constant (or empty) one is left out.
+        return "feature" if len(values) and values.min() < values.max() else "ignored"
+    distinct = int(values.nunique())
+    if distinct <= 1:
         return "ignored"  # empty or constant: nothing to learn from
     if is_dated(series):
         return "feature"  # learnt from its calendar parts (features.py), never an id
-    if _is_id(name, series):
+    if _is_id(name, series, distinct):
         return "id"
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         return "feature"
-    distinct = values.astype(str).nunique()
     if distinct > _MAX_CATEGORIES and distinct > len(values) / 2:
         return "ignored"  # free text or a key: too many values to one-hot
     return "feature"
@@ -488,9 +492,10 @@ def main(argv: list[str] | None = None) -> int:
         args.output = config.path(config.paths.contract)
     write_contract(contract, args.output)
     kinds = [f.kind for f in contract.features]
+    dates = f", {kinds.count('datetime')} date" if "datetime" in kinds else ""
     print(
         f"wrote {args.output}: {contract.task} of {contract.target!r} from "
-        f"{kinds.count('numeric')} numeric and {kinds.count('categorical')} categorical "
+        f"{kinds.count('numeric')} numeric, {kinds.count('categorical')} categorical{dates} "
         f"feature(s)" + (f", ids {', '.join(contract.ids)}" if contract.ids else "")
     )
     return 0
