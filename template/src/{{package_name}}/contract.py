@@ -64,6 +64,7 @@ class Feature:
     maximum: float | None = None
     categories: tuple[str, ...] = ()  # categorical only: seen in the data inferred from
     boolean: bool = False  # numeric 0/1 from a true/false column: requests may send booleans
+    ordered: bool = False  # categorical whose categories are in order (low to high): ordinal
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def from_schema(schema: pa.DataFrameSchema) -> Contract:
                 maximum=high,
                 categories=() if numeric else _categories(column),
                 boolean=bool((column.metadata or {}).get("boolean", False)),
+                ordered=not numeric and bool((column.metadata or {}).get("ordered", False)),
             )
         )
     task: Task = "regression" if meta.get("task") == "regression" else "classification"
@@ -359,6 +361,11 @@ def _column(  # pylint: disable=too-many-return-statements  # one return per kin
         span = max(high - low, abs(high), 1.0)
         floor = 0.0 if low >= 0 else low - span
         return {**change, "dtype": float, "checks": [pa.Check.in_range(floor, high + span)]}
+    if isinstance(series.dtype, pd.CategoricalDtype) and series.dtype.ordered:
+        # A pandas ordered categorical (or Parquet written from one): keep its order.
+        change["metadata"]["ordered"] = True
+        ordered = [str(category) for category in series.dtype.categories]
+        return {**change, "dtype": str, "checks": [pa.Check.isin(ordered)]}
     categories = sorted(values.astype(str).unique().tolist())
     return {**change, "dtype": str, "checks": [pa.Check.isin(categories)]}
 

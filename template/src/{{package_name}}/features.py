@@ -1,7 +1,8 @@
 """The model pipeline the contract describes: per-column preprocessing, then the estimator.
 
 Numeric features are imputed (median) and scaled; categorical ones imputed (most frequent)
-and one-hot encoded, with categories never seen in training ignored; a date or datetime
+and one-hot encoded, with categories never seen in training ignored (ordered ones,
+`metadata.ordered: true`, become their rank in the contract's order); a date or datetime
 becomes its calendar parts (year, month, day of month, day of week, day of year), imputed
 and scaled like numbers. Ids and ignored
 columns are dropped. The estimator is `model.estimator` of configs/config.yaml (an
@@ -20,7 +21,12 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    OrdinalEncoder,
+    StandardScaler,
+)
 
 from .config import Config
 from .contract import Contract
@@ -88,7 +94,8 @@ def _date_part_names(_: Any, names: Any) -> list[str]:
 def preprocessing(contract: Contract) -> ColumnTransformer:
     """Impute and scale numbers, impute and one-hot categories; every other column dropped."""
     numeric = [f.name for f in contract.features if f.kind == "numeric"]
-    categorical = [f.name for f in contract.features if f.kind == "categorical"]
+    categorical = [f.name for f in contract.features if f.kind == "categorical" and not f.ordered]
+    ordered = [f for f in contract.features if f.ordered]
     dated = [f.name for f in contract.features if f.kind == "datetime"]
     steps = []
     if numeric:
@@ -104,6 +111,23 @@ def preprocessing(contract: Contract) -> ColumnTransformer:
             ]
         )
         steps.append(("categorical", encode, categorical))
+    if ordered:
+        # Ordered categories (metadata.ordered) as their rank: low to high as the contract lists.
+        rank = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                (
+                    "encode",
+                    OrdinalEncoder(
+                        categories=[list(f.categories) for f in ordered],
+                        handle_unknown="use_encoded_value",
+                        unknown_value=-1,
+                    ),
+                ),
+                ("scale", StandardScaler()),
+            ]
+        )
+        steps.append(("ordered", rank, [f.name for f in ordered]))
     if dated:
         parts = Pipeline(
             [
