@@ -54,7 +54,7 @@ class ContractError(ValueError):
 
 
 @dataclass(frozen=True)
-class Feature:
+class Feature:  # pylint: disable=too-many-instance-attributes  # a record of the contract's fields
     """One input column of the model."""
 
     name: str
@@ -90,6 +90,12 @@ class Contract:
         if options.get("file") != path.name:
             return {}  # another file (a split, a new batch): tables.py sniffs its own
         return {key: options[key] for key in ("sep", "encoding") if key in options}
+
+    @property
+    def target_nonnegative(self) -> bool:
+        """Whether the regression target was never negative in the data inferred from."""
+        column = self.schema.columns[self.target]
+        return bool((column.metadata or {}).get("nonnegative", False))
 
     @property
     def feature_names(self) -> list[str]:
@@ -354,6 +360,8 @@ def _column(  # pylint: disable=too-many-return-statements  # one return per kin
         return {**change, "dtype": float, "checks": [pa.Check.in_range(0.0, 1.0)]}
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         if role == "target":
+            # A target never negative here (a price, a count): negative predictions are warned of.
+            change["metadata"]["nonnegative"] = bool(values.min() >= 0)
             return {**change, "dtype": float}
         low, high = float(values.min()), float(values.max())
         # Generous bounds: a value one observed span beyond the data is still plausible;
