@@ -269,7 +269,8 @@ def is_dated(series: pd.Series) -> bool:
     return bool(parsed.notna().all())
 
 
-def _role(  # pylint: disable=too-many-return-statements  # one return per rule, in order
+# One return per rule, in the order they apply.
+def _role(  # noqa: PLR0911  # pylint: disable=too-many-return-statements
     name: str, series: pd.Series, target: str
 ) -> str:
     if name == target:
@@ -335,7 +336,8 @@ def _check_input(frame: pd.DataFrame, target: str) -> None:
         )
 
 
-def _column(  # pylint: disable=too-many-return-statements  # one return per kind of column
+# One return per kind of column.
+def _column(  # noqa: PLR0911  # pylint: disable=too-many-return-statements
     series: pd.Series, role: str, task: Task
 ) -> dict[str, Any]:
     """How one inferred column changes: types, generous bounds, categories, role."""
