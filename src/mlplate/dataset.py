@@ -1,6 +1,7 @@
 """The user's own data set for `mlplate new`: checked, copied into the project, contracted.
 
-Cheap checks (the file exists, is CSV or Parquet, its header reads, the target is a
+Cheap checks (the file exists, is CSV or Parquet, its header reads with the separator
+and encoding given or sniffed, no column name is empty or repeated, the target is a
 column) run before anything is rendered. The data contract itself is inferred by the
 generated project's own `python -m <package>.contract`, so mlplate and `make contract`
 can never disagree on it; its `error:`/`hint:` lines are relayed as they are.
@@ -8,10 +9,12 @@ can never disagree on it; its `error:`/`hint:` lines are relayed as they are.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,9 @@ from mlplate.errors import EXIT_ERROR, UserError
 RAW_DIR = "data/raw"
 SUFFIXES = (".csv", ".parquet")
 _PARQUET_MAGIC = b"PAR1"
+SEPARATORS = ",;\t|"
+_SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+_SAMPLE = 65_536
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,8 @@ class DataSet:
     source: Path
     target: str
     task: str  # "infer", "classification" or "regression"
+    sep: str = ""  # a CSV's separator and encoding as given; blank: the project sniffs them
+    encoding: str = ""
 
     @property
     def in_project(self) -> str:
@@ -42,7 +50,9 @@ def is_in_project(answer: str) -> bool:
     return answer.startswith(f"{RAW_DIR}/") and "/" not in answer[len(RAW_DIR) + 1 :]
 
 
-def check(path: str, target: str, task: str = "infer") -> DataSet:
+def check(  # pylint: disable=too-many-arguments
+    path: str, target: str, task: str = "infer", *, sep: str = "", encoding: str = ""
+) -> DataSet:
     """The data set at `path` (relative to the current directory), or a UserError saying why not."""
     source = Path(path).expanduser()
     if not source.is_absolute():
@@ -69,7 +79,11 @@ def check(path: str, target: str, task: str = "infer") -> DataSet:
             f"invalid value for 'task': '{task}'",
             "pass --data task=classification or --data task=regression (or leave it out)",
         )
-    columns = _columns(source, path)
+    sep = _SEP_NAMES.get(sep.lower(), sep) if sep else ""
+    _check_options(sep, encoding)
+    columns = _columns(source, path, sep=sep, encoding=encoding)
+    if columns is not None:
+        _check_header(columns, path)
     if columns is not None and target not in columns:
         shown = ", ".join(columns[:12]) + (
             f" (+{len(columns) - 12} more)" if len(columns) > 12 else ""
@@ -78,10 +92,68 @@ def check(path: str, target: str, task: str = "infer") -> DataSet:
             f"data set {path} has no column '{target}' (its columns: {shown})",
             "pass one of its columns: --data target=COLUMN",
         )
-    return DataSet(source=source.resolve(), target=target, task=task)
+    return DataSet(
+        source=source.resolve(), target=target, task=task, sep=sep, encoding=encoding
+    )
 
 
-def _columns(source: Path, shown: str) -> list[str] | None:
+def _check_options(sep: str, encoding: str) -> None:
+    if sep and (len(sep) != 1 or sep in "\"'\r\n"):
+        raise UserError(
+            f"unusable separator {sep!r}",
+            "give one character: --data sep=';' (or sep=tab, sep=comma, sep=pipe)",
+        )
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UserError(
+                f"unknown encoding {encoding!r}",
+                "give one Python knows, e.g. --data encoding=cp1252 (or utf-8, latin-1)",
+            ) from None
+
+
+def _check_header(columns: list[str], shown: str) -> None:
+    """Any name is a column name, except an empty or a repeated one."""
+    empty = [f"column {i + 1}" for i, name in enumerate(columns) if not str(name).strip()]
+    counts = Counter(str(name).strip() for name in columns if str(name).strip())
+    repeated = [repr(name) for name, count in counts.items() if count > 1]
+    if empty:
+        raise UserError(
+            f"data set {shown} has {len(empty)} column(s) without a name: {', '.join(empty[:8])}",
+            "give every column a name in the file's first line (a saved index: "
+            "to_csv(index=False))",
+        )
+    if repeated:
+        raise UserError(
+            f"data set {shown} names column(s) {', '.join(repeated[:8])} more than once",
+            "give each column its own name in the file's first line",
+        )
+
+
+def _sniff(sample: bytes, sep: str, encoding: str) -> tuple[str, str]:
+    """The separator and encoding of a CSV sample: as given, else found (as the project does)."""
+    if not encoding:
+        if sample.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+        else:
+            try:
+                codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                encoding = "cp1252"
+    text = sample.decode(encoding, errors="replace").lstrip("\ufeff")
+    if not sep:
+        lines = text.splitlines()
+        try:
+            sep = csv.Sniffer().sniff("\n".join(lines[:-1] or lines), SEPARATORS).delimiter
+        except csv.Error:
+            first = lines[0] if lines else ""
+            sep = max(SEPARATORS, key=first.count) if any(c in first for c in SEPARATORS) else ","
+    return sep, encoding
+
+
+def _columns(source: Path, shown: str, *, sep: str, encoding: str) -> list[str] | None:
     """The header of the file, or None when it cannot be read without the project's libraries."""
     unreadable = UserError(
         f"data set {shown} cannot be read as {source.suffix.lower().lstrip('.')}",
@@ -90,10 +162,18 @@ def _columns(source: Path, shown: str) -> list[str] | None:
     try:
         if source.suffix.lower() == ".parquet":
             return _parquet_columns(source, unreadable)
-        with source.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), None)
+        with source.open("rb") as raw:
+            sample = raw.read(_SAMPLE)
+        if b"\x00" in sample:
+            raise unreadable  # binary, or UTF-16: not a CSV pandas reads as text
+        sep, encoding = _sniff(sample, sep, encoding)
+        with source.open(encoding=encoding, newline="") as handle:
+            header = next(csv.reader(handle, delimiter=sep), None)
     except (OSError, UnicodeDecodeError, csv.Error):
-        raise unreadable from None
+        raise UserError(
+            f"data set {shown} cannot be read as csv with encoding {encoding or 'utf-8'}",
+            "give its encoding: --data encoding=cp1252 (or latin-1, utf-8)",
+        ) from None
     if not header or not any(name.strip() for name in header):
         raise UserError(
             f"data set {shown} is empty: it has no header row",
@@ -131,6 +211,10 @@ def install(data_set: DataSet, project: Path, package: str) -> None:
     args = ["--data", data_set.in_project, "--target", data_set.target]
     if data_set.task != "infer":
         args += ["--task", data_set.task]
+    if data_set.sep:
+        args += ["--sep", data_set.sep]
+    if data_set.encoding:
+        args += ["--encoding", data_set.encoding]
     _run_contract(project, package, args)
 
 

@@ -177,5 +177,9 @@ def _data_set(answers: dict[str, Any]) -> dataset.DataSet | None:
     if not path:
         return None
     return dataset.check(
-        path, str(answers.get("target") or ""), str(answers.get("task") or "infer")
+        path,
+        str(answers.get("target") or ""),
+        str(answers.get("task") or "infer"),
+        sep=str(answers.get("sep") or ""),
+        encoding=str(answers.get("encoding") or ""),
     )

@@ -6,6 +6,10 @@ values, an id column and rows without a target. Each generated project must pass
 own tests, keep its data file byte for byte through `make data`, train past the
 default gate, serve `/predict` (also with a missing number), describe its inputs in
 the OIP metadata, flag a shifted batch as drift, and name nothing of the iris sample.
+The data sets also hold names people use (spaces, a keyword, unicode), a semicolon
+Latin-1 file, dates and booleans with a free-text column, 300 columns and a regression with
+categories; `/predict` gets a row exactly as in the file (ids, target and all), and a
+wrong type is a 422 naming the column.
 The checks mlplate makes before rendering are not end-to-end: they run in seconds.
 """
 
@@ -40,16 +44,16 @@ import pandas as pd
 from fastapi.testclient import TestClient
 
 package, data = sys.argv[1], Path(sys.argv[2])
-contract = importlib.import_module(f"{package}.contract").load_contract()
+contracts = importlib.import_module(f"{package}.contract")
+contract = contracts.load_contract()
 serve = importlib.import_module(f"{package}.serve")
-frame = pd.read_parquet(data) if data.suffix == ".parquet" else pd.read_csv(data)
+# Read as the project reads it (its separator and encoding); a row exactly as in the file:
+# every column (ids, ignored ones and the target too), with the file's own names.
+frame = contracts.read_table(data, contract.read_options_for(data))
 names = [f.name for f in contract.features]
-complete = frame.dropna(subset=names).iloc[0]
-row = {
-    f.name: float(complete[f.name]) if f.kind == "numeric" else str(complete[f.name])
-    for f in contract.features
-}
-numeric = next(f.name for f in contract.features if f.kind == "numeric")
+complete = frame.dropna(subset=names).iloc[:1]
+row = json.loads(complete.to_json(orient="records", date_format="iso"))[0]
+numeric = next(f.name for f in contract.features if f.kind == "numeric" and not f.boolean)
 missing = {**row, numeric: None}
 out = {"features": [[f.name, f.kind] for f in contract.features], "task": contract.task,
        "classes": [str(c) for c in contract.classes]}
@@ -57,6 +61,11 @@ with TestClient(serve.app) as client:
     for name, body in (("complete", row), ("missing", missing)):
         answer = client.post("/predict", json={"rows": [body]})
         out[name] = {"status": answer.status_code, "body": answer.json()}
+    wrong = {**row, numeric: "not a number"}
+    answer = client.post("/predict", json={"rows": [wrong]})
+    out["wrong"] = {"status": answer.status_code, "body": answer.json()}
+    out["numeric"] = numeric
+    out["ids"] = {name: row.get(name) for name in contract.ids}
     meta = client.get(f"/v2/models/{package}")
     out["metadata"] = {"status": meta.status_code, "body": meta.json()}
 
@@ -64,7 +73,8 @@ with TestClient(serve.app) as client:
 batch = frame.drop(columns=[contract.target])
 for f in contract.features:
     if f.kind == "numeric":
-        batch[f.name] = batch[f.name] + 3 * (float(batch[f.name].std()) or 1.0)
+        shifted = batch[f.name].astype(float)
+        batch[f.name] = 1.0 - shifted if f.boolean else shifted + 3 * (float(shifted.std()) or 1.0)
     else:
         batch[f.name] = batch[f.name].dropna().iloc[0]
 batch.to_csv(sys.argv[3], index=False)
@@ -106,6 +116,49 @@ frame.loc[rng.choice(n, 30, replace=False), "age"] = np.nan
 frame.loc[rng.choice(n, 25, replace=False), "plan"] = None
 frame.loc[rng.choice(n, 12, replace=False), "churned"] = None
 frame.to_csv(out / "customers.csv", index=False)
+
+# Names people use: spaces, a keyword, units, a dot, a leading digit, unicode.
+cancer = sklearn.datasets.load_breast_cancer(as_frame=True).frame
+names = pd.DataFrame({
+    "mean radius": cancer["mean radius"], "class": rng.choice(["a", "b", "c"], len(cancer)),
+    "Body Mass (g)": cancer["mean area"] * 3, "price.usd": cancer["mean texture"],
+    "2nd visit": cancer["worst radius"], "naïve score": cancer["mean smoothness"],
+    "diagnosis": np.where(cancer["target"] == 1, "benign", "malignant")})
+names.to_csv(out / "names.csv", index=False)
+
+# Semicolons and Latin-1, as a spreadsheet in a European locale saves them.
+m = 300
+regiao = rng.choice(["São Paulo", "Paraná", "Ceará"], m)
+valor = (rng.normal(100, 20, m) + 30 * (regiao == "Ceará")).round(2)
+classe = np.where(valor + rng.normal(0, 5, m) > 110, "alto", "baixo")
+pd.DataFrame({"região": regiao, "valor": valor, "idade": rng.integers(18, 80, m),
+              "classe": classe}).to_csv(out / "vendas.csv", index=False, sep=";",
+                                        encoding="latin-1")
+
+# Dates, booleans and a free-text column (all values unique: not a feature).
+k = 400
+day = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, k), unit="D")
+member = rng.choice([True, False], k)
+amount = rng.gamma(2.0, 20.0, k).round(2)
+late = (amount / 40 + 1.5 * (~member) + 0.8 * day.month.isin([11, 12])
+        + rng.normal(0, 0.5, k)) > 2
+pd.DataFrame({"order day": day.strftime("%Y-%m-%d"), "member": member, "amount": amount,
+              "note": [f"order {i} left at door {rng.integers(1, 99)}" for i in range(k)],
+              "late": late}).to_csv(out / "orders.csv", index=False)
+
+# 300 numeric columns.
+wide = pd.DataFrame(rng.normal(0, 1, (400, 300)), columns=[f"x{i}" for i in range(300)])
+wide["y"] = np.where(wide["x0"] + wide["x1"] > 0, "pos", "neg")
+wide.to_csv(out / "wide.csv", index=False)
+
+# A regression with categories: a price, never negative.
+r = 500
+cut = rng.choice(["Fair", "Good", "Ideal"], r)
+carat = rng.uniform(0.2, 2.5, r).round(2)
+price = (carat ** 1.7 * 4000 * np.select([cut == "Fair", cut == "Good"], [0.7, 0.9], 1.1)
+         + rng.normal(0, 200, r)).clip(300).round(0)
+pd.DataFrame({"carat": carat, "cut": cut, "colour": rng.choice(list("DEFGH"), r),
+              "price": price}).to_csv(out / "gems.csv", index=False)
 """
 
 DATA_SETS = {
@@ -114,6 +167,11 @@ DATA_SETS = {
     "wine": ("wine.parquet", "target", "classification"),
     "diabetes": ("diabetes.csv", "target", "regression"),
     "customers": ("customers.csv", "churned", "classification"),
+    "names": ("names.csv", "diagnosis", "classification"),
+    "semicolon-latin1": ("vendas.csv", "classe", "classification"),
+    "dates-booleans-text": ("orders.csv", "late", "classification"),
+    "wide": ("wide.csv", "y", "classification"),
+    "regression-categories": ("gems.csv", "price", "regression"),
 }
 
 
@@ -223,6 +281,11 @@ def test_project_from_own_data_trains_serves_and_monitors(own_project, name, tmp
     assert seen["task"] == task
     features = [feature for feature, _ in seen["features"]]
     assert target not in features and "customer_id" not in features and features
+    wrong = seen["wrong"]
+    assert wrong["status"] == 422, wrong
+    assert wrong["body"]["detail"][0]["loc"][-1] == seen["numeric"], wrong
+    if seen["ids"]:
+        assert seen["complete"]["body"]["ids"] == {k: [v] for k, v in seen["ids"].items()}
     for case in ("complete", "missing"):
         answer = seen[case]
         assert answer["status"] == 200, (case, answer)
@@ -237,6 +300,8 @@ def test_project_from_own_data_trains_serves_and_monitors(own_project, name, tmp
     assert metadata["status"] == 200, metadata
     inputs = {tensor["name"]: tensor for tensor in metadata["body"]["inputs"]}
     assert list(inputs) == features
+    if name == "dates-booleans-text":
+        assert ["order day", "datetime"] in seen["features"] and "note" not in features
     for feature, kind in seen["features"]:
         assert inputs[feature]["datatype"] == ("FP64" if kind == "numeric" else "BYTES")
         assert inputs[feature]["shape"] == [-1]
@@ -315,6 +380,9 @@ CHEAP_CASES = {
     "unreadable parquet": ("data.parquet", b"PAR1 not really", "y", "cannot be read"),
     "empty csv": ("data.csv", b"", "y", "no header row"),
     "unknown target": ("data.csv", b"a,b\n1,2\n3,4\n", "y", "no column 'y'"),
+    "repeated column name": ("data.csv", b"a,a,y\n1,2,0\n3,4,1\n", "y", "more than once"),
+    "empty column name": ("data.csv", b"a,,y\n1,2,0\n3,4,1\n", "y", "without a name"),
+    "semicolons, target found": ("data.csv", b"a;b\n1;2\n", "y", "its columns: a, b"),
 }
 
 
@@ -341,11 +409,7 @@ CONTRACT_CASES = {
         "y",
         "no usable feature",
     ),
-    "column name not an identifier": (
-        "mean radius,y\n" + "".join(f"{i},{i % 2}\n" for i in range(30)),
-        "y",
-        "not valid identifiers",
-    ),
+    "header without rows": ("a,b,y\n", "y", "no rows"),
 }
 
 
@@ -424,3 +488,19 @@ def test_data_set_asked_in_a_terminal_is_recorded_by_its_project_path(tmp_path):
         "data/raw/readings.csv"
     )
     assert "raw_data: data/raw/readings.csv" in (dest / "configs/config.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [("sep=;;", "unusable separator"), ("encoding=klingon", "unknown encoding")],
+    ids=["separator", "encoding"],
+)
+def test_unusable_separator_or_encoding_given_is_refused_before_rendering(
+    option, words, tmp_path
+):
+    (tmp_path / "data.csv").write_text("a,y\n1,0\n2,1\n", encoding="utf-8")
+    done = _mlplate(
+        "new", "proj", "--data", "dataset=data.csv", "--data", "target=y", "--data", option,
+        cwd=tmp_path,
+    )
+    _refused(done, tmp_path, words)

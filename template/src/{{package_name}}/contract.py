@@ -6,9 +6,14 @@ it is a feature, the target, an id or ignored, and the schema's `metadata.task` 
 classification or regression. Everything else (validation, the feature pipeline, the
 service, the drift monitor, the cards, the tests) reads it through `load_contract`.
 
-`python -m <package>.contract --data PATH --target COLUMN [--task TASK]` (or
-`make contract DATA=... TARGET=...`) infers the contract of a CSV or Parquet file and
-writes it; bad input gets one `error:` and one `hint:` line and exit code 2.
+Columns keep their names exactly as in the file ("mean radius", `class`, "naïve
+score"); only an empty or duplicated name is refused. A CSV's separator and encoding
+are recorded in `metadata.csv` (tables.py finds them).
+
+`python -m <package>.contract --data PATH --target COLUMN [--task TASK] [--sep S]
+[--encoding E]` (or `make contract DATA=... TARGET=...`) infers the contract of a CSV or
+Parquet file and writes it; bad input gets one `error:` and one `hint:` line and exit
+code 2.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import keyword
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -30,8 +35,10 @@ import pandera.pandas as pa
 import yaml
 from pandera.io import pandas_io
 
+from . import tables
+
 Task = Literal["classification", "regression"]
-Kind = Literal["numeric", "categorical"]
+Kind = Literal["numeric", "categorical", "datetime"]
 ROLES = ("feature", "target", "id", "ignored")
 MAX_CLASSES = 20  # an integer target with more distinct values than this is a regression
 _MAX_CATEGORIES = 50  # a text column with more distinct values (and mostly unique) is ignored
@@ -47,7 +54,7 @@ class ContractError(ValueError):
 
 
 @dataclass(frozen=True)
-class Feature:
+class Feature:  # pylint: disable=too-many-instance-attributes  # a record of the contract's fields
     """One input column of the model."""
 
     name: str
@@ -56,6 +63,8 @@ class Feature:
     minimum: float | None = None  # numeric only
     maximum: float | None = None
     categories: tuple[str, ...] = ()  # categorical only: seen in the data inferred from
+    boolean: bool = False  # numeric 0/1 from a true/false column: requests may send booleans
+    ordered: bool = False  # categorical whose categories are in order (low to high): ordinal
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,24 @@ class Contract:
     ids: tuple[str, ...]
     classes: tuple[str | int, ...]  # classification: the labels in predict_proba order
     fingerprint: str  # the same features, kinds, target, task and classes give the same value
+
+    @property
+    def read_options(self) -> dict[str, str]:
+        """The separator, encoding and file name of the CSV the contract was inferred from."""
+        return {str(k): str(v) for k, v in ((self.schema.metadata or {}).get("csv") or {}).items()}
+
+    def read_options_for(self, path: Path) -> dict[str, str]:
+        """The recorded CSV options when `path` is the file they were found in, else none."""
+        options = self.read_options
+        if options.get("file") != path.name:
+            return {}  # another file (a split, a new batch): tables.py sniffs its own
+        return {key: options[key] for key in ("sep", "encoding") if key in options}
+
+    @property
+    def target_nonnegative(self) -> bool:
+        """Whether the regression target was never negative in the data inferred from."""
+        column = self.schema.columns[self.target]
+        return bool((column.metadata or {}).get("nonnegative", False))
 
     @property
     def feature_names(self) -> list[str]:
@@ -136,15 +163,18 @@ def from_schema(schema: pa.DataFrameSchema) -> Contract:
         if _role_of(column) != "feature":
             continue
         numeric = pd.api.types.is_numeric_dtype(column.dtype.type)
+        dated = pd.api.types.is_datetime64_any_dtype(column.dtype.type)
         low, high = _range(column) if numeric else (None, None)
         features.append(
             Feature(
                 name=str(name),
-                kind="numeric" if numeric else "categorical",
+                kind="datetime" if dated else "numeric" if numeric else "categorical",
                 nullable=bool(column.nullable),
                 minimum=low,
                 maximum=high,
                 categories=() if numeric else _categories(column),
+                boolean=bool((column.metadata or {}).get("boolean", False)),
+                ordered=not numeric and bool((column.metadata or {}).get("ordered", False)),
             )
         )
     task: Task = "regression" if meta.get("task") == "regression" else "classification"
@@ -187,7 +217,9 @@ def to_yaml(contract: Contract) -> str:
     """The contract as YAML: pandera's serialization plus each column's role."""
     serialized = yaml.safe_load(pandas_io.to_yaml(contract.schema))
     for name, column in contract.schema.columns.items():
-        serialized["columns"][name]["metadata"] = {"role": _role_of(column)}
+        serialized["columns"][name]["metadata"] = {"role": _role_of(column)} | {
+            key: value for key, value in (column.metadata or {}).items() if key != "role"
+        }
     serialized["metadata"] = dict(contract.schema.metadata or {})
     header = (
         "# The data contract: every column, its type, role and allowed values. Written by\n"
@@ -206,46 +238,57 @@ def write_contract(contract: Contract, path: Path) -> None:
     os.replace(handle.name, path)
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV or Parquet file as a DataFrame, or ContractError saying why not."""
-    if not path.is_file():
-        raise ContractError(f"{path} does not exist", "give the path of a CSV or Parquet file")
-    suffix = path.suffix.lower()
+def read_table(
+    path: Path, options: dict[str, str] | None = None, *, nrows: int | None = None
+) -> pd.DataFrame:
+    """A CSV or Parquet file as a DataFrame, or ContractError saying why not (tables.py)."""
     try:
-        if suffix == ".parquet":
-            return pd.read_parquet(path)
-        if suffix == ".csv":
-            return pd.read_csv(path)
-    except (ValueError, OSError, UnicodeDecodeError, ImportError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ContractError(
-            f"{path} is not a readable {suffix[1:]} file: {first}",
-            "check the file: a CSV needs a header row and comma-separated values",
-        ) from None
-    raise ContractError(
-        f"{path} is neither .csv nor .parquet", "save the data as CSV or Parquet first"
-    )
+        return tables.read_table(path, options, nrows=nrows)
+    except tables.TableError as error:
+        raise ContractError(str(error), error.hint) from None
 
 
-def _is_id(name: str, series: pd.Series) -> bool:
+def _is_id(name: str, series: pd.Series, distinct: int) -> bool:
     lowered = name.lower()
     named = lowered in _ID_NAMES or lowered.endswith(("_id", "_uuid"))
     countable = pd.api.types.is_integer_dtype(series) or not pd.api.types.is_numeric_dtype(series)
-    unique = series.notna().all() and series.is_unique
+    unique = distinct == len(series)  # every row has a value, and no value twice
     return bool((named and unique) or (countable and unique and len(series) >= 20))
 
 
-def _role(name: str, series: pd.Series, target: str) -> str:
+def is_dated(series: pd.Series) -> bool:
+    """Dates or datetimes: a datetime column, or text whose values all read as ISO 8601."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return True
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return False
+    sample = series.dropna().head(500).astype(str)
+    if sample.empty or not sample.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+        return False  # ISO 8601 only: 03/04/2024 is a day or a month first, unknowable here
+    parsed = pd.to_datetime(sample, format="ISO8601", errors="coerce")
+    return bool(parsed.notna().all())
+
+
+# One return per rule, in the order they apply.
+def _role(  # noqa: PLR0911  # pylint: disable=too-many-return-statements
+    name: str, series: pd.Series, target: str
+) -> str:
     if name == target:
         return "target"
+    # One count of distinct values per column: on a million rows, each pass is what costs.
     values = series.dropna()
-    if values.nunique() <= 1:
+    if pd.api.types.is_float_dtype(series) and name.lower() not in _ID_NAMES:
+        # Real numbers are never an id: only a constant (or empty) one is left out.
+        return "feature" if len(values) and values.min() < values.max() else "ignored"
+    distinct = int(values.nunique())
+    if distinct <= 1:
         return "ignored"  # empty or constant: nothing to learn from
-    if _is_id(name, series):
+    if is_dated(series):
+        return "feature"  # learnt from its calendar parts (features.py), never an id
+    if _is_id(name, series, distinct):
         return "id"
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         return "feature"
-    distinct = values.astype(str).nunique()
     if distinct > _MAX_CATEGORIES and distinct > len(values) / 2:
         return "ignored"  # free text or a key: too many values to one-hot
     return "feature"
@@ -260,13 +303,32 @@ def infer_task(labels: pd.Series) -> Task:
     return "classification" if integral and values.nunique() <= MAX_CLASSES else "regression"
 
 
-def _check_input(frame: pd.DataFrame, target: str) -> None:
-    bad = [str(n) for n in frame.columns if not str(n).isidentifier() or keyword.iskeyword(n)]
-    if bad:
+# What pandas makes of an empty header cell ("Unnamed: 3") and of a repeated name ("a.1").
+_UNNAMED = re.compile(r"^Unnamed: \d+$")
+
+
+def check_header(names: list[str], *, mangled: bool = False) -> None:
+    """Refuse a header with an empty or duplicated column name; any other name is fine."""
+    empty, duplicated = tables.header_problems(names)
+    if mangled:
+        empty += [str(n) for n in names if _UNNAMED.match(str(n))]
+    if empty:
         raise ContractError(
-            f"column name(s) {', '.join(map(repr, bad))} are not valid identifiers",
-            "rename them to letters, digits and underscores (e.g. order_total) in the file",
+            f"the header has {len(empty)} column(s) without a name: {', '.join(empty[:8])}",
+            "give every column a name in the file's first line (or drop the unnamed ones, "
+            "e.g. a saved index: to_csv(index=False))",
         )
+    if duplicated:
+        raise ContractError(
+            f"column name(s) {', '.join(map(repr, duplicated[:8]))} appear more than once",
+            "give each column its own name in the file's first line",
+        )
+
+
+def _check_input(frame: pd.DataFrame, target: str) -> None:
+    check_header([str(n) for n in frame.columns], mangled=True)
+    if len(frame) == 0:
+        raise ContractError("the data has a header but no rows", "give a file with data rows")
     if target not in frame.columns:
         raise ContractError(
             f"no column {target!r} in the data",
@@ -274,7 +336,10 @@ def _check_input(frame: pd.DataFrame, target: str) -> None:
         )
 
 
-def _column(series: pd.Series, role: str, task: Task) -> dict[str, Any]:
+# One return per kind of column.
+def _column(  # noqa: PLR0911  # pylint: disable=too-many-return-statements
+    series: pd.Series, role: str, task: Task
+) -> dict[str, Any]:
     """How one inferred column changes: types, generous bounds, categories, role."""
     values = series.dropna()
     change: dict[str, Any] = {"metadata": {"role": role}, "checks": []}
@@ -289,8 +354,16 @@ def _column(series: pd.Series, role: str, task: Task) -> dict[str, Any]:
         return {**change, "dtype": "Int64" if numeric else str, "checks": [pa.Check.isin(labels)]}
     if role in ("id", "ignored"):
         return {**change, "dtype": None, "nullable": True, "required": role == "id"}
+    if role == "feature" and is_dated(values):
+        return {**change, "dtype": "datetime64[ns]"}
+    if pd.api.types.is_bool_dtype(values) and role == "feature":
+        # Learnt as 0/1; the request model also takes true/false (JSON or text) for it.
+        change["metadata"]["boolean"] = True
+        return {**change, "dtype": float, "checks": [pa.Check.in_range(0.0, 1.0)]}
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         if role == "target":
+            # A target never negative here (a price, a count): negative predictions are warned of.
+            change["metadata"]["nonnegative"] = bool(values.min() >= 0)
             return {**change, "dtype": float}
         low, high = float(values.min()), float(values.max())
         # Generous bounds: a value one observed span beyond the data is still plausible;
@@ -298,12 +371,26 @@ def _column(series: pd.Series, role: str, task: Task) -> dict[str, Any]:
         span = max(high - low, abs(high), 1.0)
         floor = 0.0 if low >= 0 else low - span
         return {**change, "dtype": float, "checks": [pa.Check.in_range(floor, high + span)]}
+    if isinstance(series.dtype, pd.CategoricalDtype) and series.dtype.ordered:
+        # A pandas ordered categorical (or Parquet written from one): keep its order.
+        change["metadata"]["ordered"] = True
+        ordered = [str(category) for category in series.dtype.categories]
+        return {**change, "dtype": str, "checks": [pa.Check.isin(ordered)]}
     categories = sorted(values.astype(str).unique().tolist())
     return {**change, "dtype": str, "checks": [pa.Check.isin(categories)]}
 
 
-def infer_contract(frame: pd.DataFrame, *, target: str, task: str | None = None) -> Contract:
-    """Infer the contract of a data set with pandera, then give every column its role."""
+def infer_contract(
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    task: str | None = None,
+    csv: dict[str, str] | None = None,
+) -> Contract:
+    """Infer the contract of a data set with pandera, then give every column its role.
+
+    `csv` (file name, separator, encoding) is recorded for reading that file again.
+    """
     _check_input(frame, target)
     if task not in (None, "classification", "regression"):
         raise ContractError(f"unknown task {task!r}", "use classification or regression")
@@ -336,7 +423,7 @@ def infer_contract(frame: pd.DataFrame, *, target: str, task: str | None = None)
         inferred.update_columns(changes).columns,
         strict=True,
         coerce=True,
-        metadata={"task": chosen, "classes": classes},
+        metadata={"task": chosen, "classes": classes, **({"csv": csv} if csv else {})},
     )
     return from_schema(schema)
 
@@ -362,12 +449,18 @@ def example_frame(contract: Contract, rows: int = 240, seed: int = 0) -> pd.Data
             level = low + (high - low) * (0.3 + 0.4 * signal)
             noise = rng.normal(0.0, (high - low) * 0.005, rows)
             columns[feature.name] = np.clip(level + noise, low, high)
+        elif feature.kind == "datetime":
+            days = np.rint(signal * 365 + rng.integers(0, 3, rows)).astype(int)
+            columns[feature.name] = pd.Timestamp("2024-01-01") + pd.to_timedelta(days, unit="D")
         else:
             categories = feature.categories or ("a", "b")
             picks = np.rint(signal * (len(categories) - 1)).astype(int)
             columns[feature.name] = [categories[i] for i in picks]
     for name in contract.ids:
         columns[name] = np.arange(rows)
+    for name, column in contract.schema.columns.items():
+        if _role_of(column) == "ignored":
+            columns[str(name)] = [f"text {i}" for i in range(rows)]  # as free text in a file
     if contract.task == "classification":
         columns[contract.target] = [contract.classes[i] for i in label_index]
     else:
@@ -376,17 +469,35 @@ def example_frame(contract: Contract, rows: int = 240, seed: int = 0) -> pd.Data
     return pd.DataFrame(columns)[order]
 
 
+def _read_for_inference(path: Path, given: dict[str, str | None]):
+    """The file's rows and, for a CSV, the options it was read with (header checked first)."""
+    options = tables.normalise({k: v for k, v in given.items() if v})
+    csv: dict[str, str] | None = None
+    if path.is_file() and path.suffix.lower() == ".csv":
+        try:
+            csv = {"file": path.name, **tables.csv_options(path, options)}
+            check_header(tables.csv_header(path, csv))
+        except tables.TableError as error:
+            raise ContractError(str(error), error.hint) from None
+        except (UnicodeDecodeError, OSError) as error:
+            raise ContractError(f"{path} cannot be read: {error}", "check the file") from None
+        options = {"sep": csv["sep"], "encoding": csv["encoding"]}
+    return read_table(path, options), csv
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
     parser = argparse.ArgumentParser(description="Infer the data contract of a data file.")
     parser.add_argument("--data", type=Path, required=True, help="CSV or Parquet file")
     parser.add_argument("--target", required=True, help="the column the model predicts")
     parser.add_argument("--task", choices=["classification", "regression"], default=None)
+    parser.add_argument("--sep", default=None, help="CSV separator (default: sniffed)")
+    parser.add_argument("--encoding", default=None, help="CSV encoding (default: sniffed)")
     parser.add_argument("--output", type=Path, default=None, help="default: paths.contract")
     args = parser.parse_args(argv)
     try:
-        frame = read_table(args.data)
-        contract = infer_contract(frame, target=args.target, task=args.task)
+        frame, csv = _read_for_inference(args.data, {"sep": args.sep, "encoding": args.encoding})
+        contract = infer_contract(frame, target=args.target, task=args.task, csv=csv)
     except ContractError as error:
         print(f"error: {error}", file=sys.stderr)
         print(f"hint: {error.hint}", file=sys.stderr)
@@ -398,9 +509,10 @@ def main(argv: list[str] | None = None) -> int:
         args.output = config.path(config.paths.contract)
     write_contract(contract, args.output)
     kinds = [f.kind for f in contract.features]
+    dates = f", {kinds.count('datetime')} date" if "datetime" in kinds else ""
     print(
         f"wrote {args.output}: {contract.task} of {contract.target!r} from "
-        f"{kinds.count('numeric')} numeric and {kinds.count('categorical')} categorical "
+        f"{kinds.count('numeric')} numeric, {kinds.count('categorical')} categorical{dates} "
         f"feature(s)" + (f", ids {', '.join(contract.ids)}" if contract.ids else "")
     )
     return 0

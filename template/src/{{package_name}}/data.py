@@ -97,13 +97,19 @@ def validate(
 
 
 def load(path: Path, *, with_target: bool = True, contract: Contract | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file and validate it against the contract."""
+    """Read a CSV or Parquet file and validate it against the contract.
+
+    A CSV's separator and encoding: those recorded in the contract for its own data file,
+    else sniffed (tables.py).
+    """
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: put your data there (see the runbook)")
+    contract = contract or load_contract()
     try:
-        frame = read_table(path)
+        # The file the contract was inferred from is read as recorded; any other is sniffed.
+        frame = read_table(path, contract.read_options_for(path))
     except ContractError as error:
-        raise DataError(str(error)) from None
+        raise DataError(f"{error} ({error.hint})") from None
     return validate(frame, with_target=with_target, source=path, contract=contract)
 
 

@@ -1,7 +1,10 @@
 """The model pipeline the contract describes: per-column preprocessing, then the estimator.
 
 Numeric features are imputed (median) and scaled; categorical ones imputed (most frequent)
-and one-hot encoded, with categories never seen in training ignored. Ids and ignored
+and one-hot encoded, with categories never seen in training ignored (ordered ones,
+`metadata.ordered: true`, become their rank in the contract's order); a date or datetime
+becomes its calendar parts (year, month, day of month, day of week, day of year), imputed
+and scaled like numbers. Ids and ignored
 columns are dropped. The estimator is `model.estimator` of configs/config.yaml (an
 import path; empty: a linear model fitting the task) with `model.params`.
 """
@@ -12,10 +15,17 @@ import importlib
 import inspect
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    OrdinalEncoder,
+    StandardScaler,
+)
 
 from .config import Config
 from .contract import Contract
@@ -59,10 +69,33 @@ def build_estimator(config: Config, contract: Contract) -> Any:
         raise EstimatorError(f"model.params do not fit {path}: {error}") from None
 
 
+DATE_PARTS = ("year", "month", "day", "day_of_week", "day_of_year")
+
+
+def date_parts(frame: Any) -> np.ndarray:
+    """Each date column as its calendar parts (NaN for a missing or unreadable date).
+
+    Takes datetimes (training) or ISO 8601 text (a request), so both give the same parts.
+    """
+    columns = []
+    for name in pd.DataFrame(frame).columns:
+        values = pd.to_datetime(pd.DataFrame(frame)[name], format="ISO8601", errors="coerce")
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_localize(None)
+        columns += [getattr(values.dt, part).astype(float) for part in DATE_PARTS]
+    return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+
+
+def _date_part_names(_: Any, names: Any) -> list[str]:
+    return [f"{name}_{part}" for name in names for part in DATE_PARTS]
+
+
 def preprocessing(contract: Contract) -> ColumnTransformer:
     """Impute and scale numbers, impute and one-hot categories; every other column dropped."""
     numeric = [f.name for f in contract.features if f.kind == "numeric"]
-    categorical = [f.name for f in contract.features if f.kind == "categorical"]
+    categorical = [f.name for f in contract.features if f.kind == "categorical" and not f.ordered]
+    ordered = [f for f in contract.features if f.ordered]
+    dated = [f.name for f in contract.features if f.kind == "datetime"]
     steps = []
     if numeric:
         scale = Pipeline(
@@ -77,6 +110,32 @@ def preprocessing(contract: Contract) -> ColumnTransformer:
             ]
         )
         steps.append(("categorical", encode, categorical))
+    if ordered:
+        # Ordered categories (metadata.ordered) as their rank: low to high as the contract lists.
+        rank = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                (
+                    "encode",
+                    OrdinalEncoder(
+                        categories=[list(f.categories) for f in ordered],
+                        handle_unknown="use_encoded_value",
+                        unknown_value=-1,
+                    ),
+                ),
+                ("scale", StandardScaler()),
+            ]
+        )
+        steps.append(("ordered", rank, [f.name for f in ordered]))
+    if dated:
+        parts = Pipeline(
+            [
+                ("parts", FunctionTransformer(date_parts, feature_names_out=_date_part_names)),
+                ("impute", SimpleImputer(strategy="median")),
+                ("scale", StandardScaler()),
+            ]
+        )
+        steps.append(("dates", parts, dated))
     return ColumnTransformer(steps, remainder="drop")
 
 
@@ -97,6 +156,7 @@ def trusted_types(model: Any, estimator: str) -> list[str]:
     """
     import skops.io  # pylint: disable=import-outside-toplevel
 
-    roots = {"numpy", "scipy", "sklearn", estimator.split(".", maxsplit=1)[0]}
+    # This package too: the date step calls `date_parts`, a function of this module.
+    roots = {"numpy", "scipy", "sklearn", estimator.split(".", maxsplit=1)[0], __package__}
     found = skops.io.get_untrusted_types(data=skops.io.dumps(model))
     return sorted(name for name in found if name.split(".", maxsplit=1)[0] in roots)

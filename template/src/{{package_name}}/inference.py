@@ -10,6 +10,7 @@ training. Classification answers labels and class probabilities, regression valu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +22,7 @@ import pandas as pd
 from .contract import Contract, example_frame, read_table
 from .onnxpipeline import NUMBER_TYPES, NotConvertibleError, OnnxPipeline, agrees, convert
 
+log = logging.getLogger(__name__)
 HELD_OUT_ROWS = 2_000  # enough to compare the two paths, bounded so loading stays quick
 
 
@@ -50,11 +52,15 @@ def columns_of(rows: pd.DataFrame, contract: Contract) -> dict[str, list[Any]]:
     """The feature columns of `rows` as plain values, None for a missing one."""
     columns: dict[str, list[Any]] = {}
     for feature in contract.features:
-        cast = float if feature.kind == "numeric" else str
+        cast: Any = {"numeric": float, "datetime": _iso}.get(feature.kind, str)
         columns[feature.name] = [
             None if pd.isna(value) else cast(value) for value in rows[feature.name]
         ]
     return columns
+
+
+def _iso(value: Any) -> str:
+    return pd.Timestamp(value).isoformat()
 
 
 def held_out_columns(contract: Contract, test_file: Path | None) -> dict[str, list[Any]]:
@@ -118,12 +124,24 @@ class LoadedModel:  # pylint: disable=too-many-instance-attributes  # a record, 
         if self.fast is not None:
             answers = self.fast.predict(columns)
             if self.contract.task != "classification":
-                return Prediction(answers.tolist())
+                return self._values(answers.tolist())
             return self._labelled(answers)
         features = frame(self.contract, columns)
         if not self.has_probabilities:
-            return Prediction(_plain(self.model.predict(features)))
+            return self._values(_plain(self.model.predict(features)))
         return self._labelled(np.asarray(self.model.predict_proba(features), dtype=float))
+
+    def _values(self, values: list[Any]) -> Prediction:
+        if self.contract.task == "regression" and self.contract.target_nonnegative:
+            negative = sum(1 for value in values if value < 0)
+            if negative:
+                # A linear model extrapolates below zero; the data never did. Say so, once per
+                # call: a log-target (TransformedTargetRegressor) or a tree model avoids it.
+                log.warning(
+                    "%d of %d predictions of %s are negative, which it never is in the data",
+                    negative, len(values), self.contract.target,
+                )  # fmt: skip
+        return Prediction(values)
 
     def _labelled(self, probabilities: np.ndarray) -> Prediction:
         labels = np.asarray(self.classes, dtype=object)[probabilities.argmax(axis=1)]
@@ -173,6 +191,8 @@ def example_row(contract: Contract) -> dict[str, Any]:
 
 
 def _example(feature) -> Any:
+    if feature.kind == "datetime":
+        return "2024-01-01"
     if feature.kind == "categorical":
         return feature.categories[0] if feature.categories else None
     low, high = feature.minimum, feature.maximum

@@ -127,6 +127,21 @@ def data_card(config: Config, contract: Contract) -> str:
             "## Categorical features\n\n"
             + _table(rows, ("feature", "categories", "missing", "values"))
         )
+    dated = [f for f in contract.features if f.kind == "datetime"]
+    if dated:
+        rows = [
+            (
+                f.name,
+                str(frame[f.name].min())[:19],
+                str(frame[f.name].max())[:19],
+                int(frame[f.name].isna().sum()),
+            )
+            for f in dated
+        ]
+        sections.append(
+            "## Date features (learnt as year, month, day, day of week, day of year)\n\n"
+            + _table(rows, ("feature", "first", "last", "missing"))
+        )
     target = frame[contract.target]
     if contract.task == "classification":
         counts = target.astype(str).value_counts()

@@ -43,8 +43,11 @@ class OnnxPipeline:
 
     def inputs(self, columns: Mapping[str, Sequence[Any]]) -> dict[str, np.ndarray]:
         """One [rows, 1] array per feature, straight from the values (None is missing)."""
+        # skl2onnx makes each input name an identifier ("mean radius" -> "mean_radius") and
+        # keeps their order: the session's inputs are the contract's features, by position.
+        names = [node.name for node in self.session.get_inputs()]
         feeds = {}
-        for feature in self.contract.features:
+        for name, feature in zip(names, self.contract.features, strict=True):
             values = columns[feature.name]
             if feature.kind == "numeric":
                 array = np.array(values, dtype=self.number_type)  # None becomes NaN
@@ -52,7 +55,7 @@ class OnnxPipeline:
                 array = np.array(
                     [MISSING_CATEGORY if v is None else str(v) for v in values], dtype=object
                 )
-            feeds[feature.name] = array.reshape(-1, 1)
+            feeds[name] = array.reshape(-1, 1)
         return feeds
 
     def predict(self, columns: Mapping[str, Sequence[Any]]) -> np.ndarray:
