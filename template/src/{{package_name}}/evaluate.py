@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import jobs
 from .config import Config, get_config
-from .contract import Contract, load_contract
+from .contract import Contract
 from .data import features_and_target, file_sha256, held_out_fraction, labelled, load, split_key
 from .train import evaluate as held_out_metrics
 
@@ -50,7 +50,7 @@ def _check_model_directory(config: Config) -> None:
 
 def evaluate(config: Config) -> dict[str, Any]:
     """Score the served model on its held-out rows; returns the report's content."""
-    contract = load_contract(config.path(config.paths.contract))
+    contract = jobs.read_contract(config)
     raw_path = config.path(config.paths.raw_data)
     frame = load(raw_path, contract=contract)  # checked first: it needs no model store
     _check_model_directory(config)

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pydantic import ValidationError
 
 from .config import Config, ConfigError
-from .contract import ContractError
+from .contract import Contract, ContractError
 
 DONE, REFUSED, BAD_INPUT, ENVIRONMENT = 0, 1, 2, 3
 INTERRUPTED = 130  # what a shell reports for Ctrl-C
@@ -104,6 +104,26 @@ def promotion_lock(config: Config) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_contract(config: Config) -> Contract:
+    """The project's data contract; a damaged schema file is a ContractError, not a traceback."""
+    # Imported here: pandera is slow to import, and `--help` needs none of it.
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    from .contract import load_contract  # pylint: disable=import-outside-toplevel
+
+    path = config.path(config.paths.contract)
+    try:
+        return load_contract(path)
+    except (ContractError, FileNotFoundError):
+        raise
+    except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ContractError(
+            f"{path} is not a valid data contract ({type(error).__name__}: {detail})",
+            "restore it from git, or regenerate it: make contract DATA=<file> TARGET=<column>",
+        ) from None
 
 
 def report(error: JobError) -> int:

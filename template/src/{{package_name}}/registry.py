@@ -21,12 +21,11 @@ from .config import Config, get_config
 def held_out_check(config: Config) -> Any:
     """A check for Tracker.promote: the model predicts the held-out rows, or raises."""
     # Imported here: pandas and scikit-learn are slow to import, `list` needs neither.
-    from .contract import load_contract  # pylint: disable=import-outside-toplevel
     from .data import features_and_target, load  # pylint: disable=import-outside-toplevel
     from .evaluate import held_out_rows  # pylint: disable=import-outside-toplevel
     from .train import evaluate  # pylint: disable=import-outside-toplevel
 
-    contract = load_contract(config.path(config.paths.contract))
+    contract = jobs.read_contract(config)
     raw = load(config.path(config.paths.raw_data), contract=contract)
     rows = held_out_rows(config, contract, raw)
 

@@ -30,7 +30,7 @@ from sklearn.metrics import (
 
 from . import jobs
 from .config import Config, get_config
-from .contract import Contract, ContractError, load_contract
+from .contract import Contract, ContractError
 from .data import (
     features_and_target,
     file_sha256,
@@ -334,7 +334,7 @@ def train(config: Config) -> TrainResult:
     # MLflow is slow to import; only training and serving need it.
     from .tracking import Tracker  # pylint: disable=import-outside-toplevel
 
-    contract = load_contract(config.path(config.paths.contract))
+    contract = jobs.read_contract(config)
     gate_metric(config, contract)  # a metric that does not fit the task fails before any work
     # First: a tracker that cannot work (e.g. online without its key) fails before any work.
     tracker = Tracker(config)
