@@ -16,20 +16,13 @@ from typing import Any
 
 import pandas as pd
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.metrics import (
-    accuracy_score,
-    f1_score,
-    mean_absolute_error,
-    r2_score,
-    root_mean_squared_error,
-)
 
+from . import evaluation
 from .config import Config, get_config
 from .contract import Contract, ContractError, load_contract
 from .data import DataError, features_and_target, file_sha256, labelled, load, split
 from .features import EstimatorError, build_model, estimator_path
-
-LOWER_IS_BETTER = frozenset({"rmse", "mae"})
+from .scoring import LOWER_IS_BETTER, allowed_gate_metrics, default_gate_metric, score
 
 
 @dataclass(frozen=True)
@@ -59,28 +52,14 @@ class TrainResult:  # pylint: disable=too-many-instance-attributes  # one field 
 
 
 def evaluate(model: Any, X_test: pd.DataFrame, y_test: pd.Series, task: str) -> dict[str, float]:
-    """The task's metrics on the held-out split."""
-    predicted = model.predict(X_test)
-    if task == "classification":
-        labels = y_test.astype(str)
-        guessed = pd.Series(predicted, index=y_test.index).astype(str)
-        return {
-            "accuracy": float(accuracy_score(labels, guessed)),
-            "f1_macro": float(f1_score(labels, guessed, average="macro")),
-        }
-    return {
-        "rmse": float(root_mean_squared_error(y_test, predicted)),
-        "mae": float(mean_absolute_error(y_test, predicted)),
-        "r2": float(r2_score(y_test, predicted)),
-    }
+    """The task's metrics on the held-out split (scoring.py says which)."""
+    return score(model, X_test, y_test, task)
 
 
 def gate_metric(config: Config, contract: Contract) -> str:
     """The metric the gate compares: the configured one, else accuracy or rmse."""
-    metric = config.gate.metric or ("accuracy" if contract.task == "classification" else "rmse")
-    allowed = (
-        ("accuracy", "f1_macro") if contract.task == "classification" else ("rmse", "mae", "r2")
-    )
+    metric = config.gate.metric or default_gate_metric(contract.task, contract.classes)
+    allowed = allowed_gate_metrics(contract.task, contract.classes)
     if metric not in allowed:
         raise ContractError(
             f"gate.metric {metric!r} does not fit a {contract.task} task",
@@ -92,9 +71,12 @@ def gate_metric(config: Config, contract: Contract) -> str:
 def baseline_metrics(
     fit_on: tuple[pd.DataFrame, pd.Series], held_out: tuple[pd.DataFrame, pd.Series], task: str
 ) -> dict[str, float]:
-    """The metrics of scikit-learn's Dummy estimator: the most frequent class, or the mean."""
+    """The metrics of scikit-learn's Dummy estimator: the class shares, or the mean."""
     dummy = (
-        DummyClassifier(strategy="most_frequent") if task == "classification" else DummyRegressor()
+        # "prior": predicts the most frequent class, with the class shares as probabilities.
+        DummyClassifier(strategy="prior")
+        if task == "classification"
+        else DummyRegressor()
     )
     return evaluate(dummy.fit(*fit_on), *held_out, task)
 
@@ -188,6 +170,18 @@ def train(config: Config) -> TrainResult:
     rival = champion if champion and champion.contract == contract.fingerprint else None
     with tracker.run(tags) as run_id:
         tracker.log(params, metrics)
+        evaluation.log_run(
+            tracker,
+            config,
+            contract,
+            model,
+            data=(fit_on, held_out),
+            metrics=metrics,
+            baseline=baseline,
+            logged=params,
+            label=f"{estimator} run {run_id[:8]}",
+            gate_metric=metric,
+        )
         model_uri = tracker.log_model(model, fit_on[0].head(5), estimator)
     version = tracker.register(model_uri)
     gate = quality_gate(metrics, baseline, config, metric, rival.metrics if rival else None)
