@@ -81,9 +81,7 @@ def _importance(  # pylint: disable=too-many-arguments
         model, X, y, scoring=scoring, n_repeats=repeats, random_state=seed
     )
     order = np.argsort(found.importances_mean)[-20:]  # the 20 most important, on top
-    ax.boxplot(
-        found.importances[order].T, orientation="horizontal", tick_labels=X.columns[order]
-    )
+    ax.boxplot(found.importances[order].T, orientation="horizontal", tick_labels=X.columns[order])
     ax.axvline(0, color="grey", linestyle="--")
     ax.set_xlabel("drop in score when the column is shuffled")
 
