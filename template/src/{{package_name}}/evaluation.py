@@ -113,7 +113,7 @@ def extra_metrics(
     return found
 
 
-def log_run(  # pylint: disable=too-many-arguments
+def log_run(  # pylint: disable=too-many-arguments  # noqa: PLR0913
     tracker: Any,
     config: Config,
     contract: Contract,

@@ -1,6 +1,6 @@
 """The evaluation plots of a fitted model on held-out rows, as PNG files.
 
-Made with scikit-learn's Display classes on matplotlib's file-only backend (no display
+Made with scikit-learn's Display classes on matplotlib Figures (files only, no display
 needed). Binary: confusion_matrix, roc_curve, precision_recall_curve, calibration.
 Multiclass: confusion_matrix (normalized per true class), roc_curve (one curve per class).
 Regression: residuals, predicted_vs_actual. Every task: permutation_importance, by the
@@ -13,24 +13,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: works on servers and in CI without a display
-
-# pylint: disable=wrong-import-position  # after the backend is chosen
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from sklearn.calibration import CalibrationDisplay  # noqa: E402
-from sklearn.inspection import permutation_importance  # noqa: E402
-from sklearn.metrics import (  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from sklearn.calibration import CalibrationDisplay
+from sklearn.inspection import permutation_importance
+from sklearn.metrics import (
     ConfusionMatrixDisplay,
     PrecisionRecallDisplay,
     PredictionErrorDisplay,
     RocCurveDisplay,
 )
 
-from .scoring import kind  # noqa: E402
+from .scoring import kind
 
 PLOTS = {
     "binary": ("confusion_matrix", "roc_curve", "precision_recall_curve", "calibration"),
@@ -86,7 +81,7 @@ def _importance(  # pylint: disable=too-many-arguments
     ax.set_xlabel("drop in score when the column is shuffled")
 
 
-def plots(  # pylint: disable=too-many-arguments
+def plots(  # pylint: disable=too-many-arguments  # noqa: PLR0913
     model: Any,
     X: pd.DataFrame,
     y: pd.Series,
@@ -134,13 +129,12 @@ def plots(  # pylint: disable=too-many-arguments
     )
     written = []
     for name, paint in draw.items():
-        figure, ax = plt.subplots(figsize=(7, 5.5), layout="constrained")
-        try:
-            paint(ax)
-            ax.set_title(f"{name.replace('_', ' ')} on {len(y)} held-out rows\n{label}")
-            path = directory / f"{name}.png"
-            figure.savefig(path, dpi=100)
-            written.append(path)
-        finally:
-            plt.close(figure)
+        # A Figure without pyplot: no global state, no display, freed when it goes out of scope.
+        figure = Figure(figsize=(7, 5.5), layout="constrained")
+        ax = figure.subplots()
+        paint(ax)
+        ax.set_title(f"{name.replace('_', ' ')} on {len(y)} held-out rows\n{label}")
+        path = directory / f"{name}.png"
+        figure.savefig(path, dpi=100)
+        written.append(path)
     return written

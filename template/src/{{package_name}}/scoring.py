@@ -137,7 +137,7 @@ def per_class(model: Any, X: pd.DataFrame, y: pd.Series, classes: Sequence[Any])
         y, model.predict(X), labels=list(classes), zero_division=0
     )
     found: dict[str, float] = {}
-    for label, p, r, f in zip(classes, precision, recall, f1):
+    for label, p, r, f in zip(classes, precision, recall, f1, strict=True):
         key = label_key(label)
         found |= {f"precision_{key}": float(p), f"recall_{key}": float(r), f"f1_{key}": float(f)}
     return found
@@ -161,7 +161,7 @@ def score(
 
 
 def folds(task: str, y: pd.Series, k: int, seed: int) -> KFold | StratifiedKFold | None:
-    """k shuffled folds, stratified for classification; None when too few rows to split."""
+    """The k shuffled folds, stratified for classification; None when too few rows to split."""
     if task == "classification":
         # Stratified folds need every class in every fold.
         k = min(k, int(y.value_counts().min()))
@@ -170,7 +170,7 @@ def folds(task: str, y: pd.Series, k: int, seed: int) -> KFold | StratifiedKFold
     return KFold(k, shuffle=True, random_state=seed) if k >= 2 else None
 
 
-def cross_validation(  # pylint: disable=too-many-arguments
+def cross_validation(  # pylint: disable=too-many-arguments  # noqa: PLR0913
     model: Any,
     X: pd.DataFrame,
     y: pd.Series,

@@ -72,12 +72,8 @@ def baseline_metrics(
     fit_on: tuple[pd.DataFrame, pd.Series], held_out: tuple[pd.DataFrame, pd.Series], task: str
 ) -> dict[str, float]:
     """The metrics of scikit-learn's Dummy estimator: the class shares, or the mean."""
-    dummy = (
-        # "prior": predicts the most frequent class, with the class shares as probabilities.
-        DummyClassifier(strategy="prior")
-        if task == "classification"
-        else DummyRegressor()
-    )
+    # "prior": predicts the most frequent class, with the class shares as probabilities.
+    dummy = DummyClassifier(strategy="prior") if task == "classification" else DummyRegressor()
     return evaluate(dummy.fit(*fit_on), *held_out, task)
 
 
