@@ -131,7 +131,7 @@ def plots(  # pylint: disable=too-many-arguments  # noqa: PLR0913
     for name, paint in draw.items():
         # A Figure without pyplot: no global state, no display, freed when it goes out of scope.
         figure = Figure(figsize=(7, 5.5), layout="constrained")
-        ax = figure.subplots()
+        ax = figure.add_subplot()
         paint(ax)
         ax.set_title(f"{name.replace('_', ' ')} on {len(y)} held-out rows\n{label}")
         path = directory / f"{name}.png"
