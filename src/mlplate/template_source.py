@@ -12,6 +12,7 @@ read as `mlplate:bundled` too.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import hashlib
 from collections.abc import Iterable
@@ -88,6 +89,14 @@ def release(tag: str) -> Version | None:
     except InvalidVersion:
         return None
     return None if version.is_prerelease else version
+
+
+def names_release(recorded: str) -> bool:
+    """Whether a recorded `_commit` claims a release tag (not a commit hash that happens to
+    read as a number, such as `9080271`: copier records a commit for an untagged template)."""
+    if re.fullmatch(r"[0-9a-f]{7,40}", recorded) and not re.fullmatch(r"[0-9]{1,6}", recorded):
+        return False
+    return release(recorded) is not None
 
 
 def releases(tags: Iterable[str]) -> list[tuple[Version, str]]:

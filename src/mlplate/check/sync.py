@@ -53,7 +53,7 @@ class MP102(Check):
         Fix: run `mlplate update` (or `copier update`) in the project and review the result.
         """
         named = recorded[1]
-        if template_source.release(named) is not None and named not in release_tags:
+        if template_source.names_release(named) and named not in release_tags:
             return (
                 f"the recorded version {named} is not a tag of the template {recorded[0]}: "
                 "restore the tag in the template, or run `mlplate adopt` to record the version "
