@@ -32,6 +32,8 @@ from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 LOWER_IS_BETTER = frozenset({"log_loss", "brier_score", "rmse", "mae", "mape"})
 BINARY = ("roc_auc", "average_precision", "log_loss", "brier_score", "accuracy",
           "balanced_accuracy", "f1")  # fmt: skip
+# Metrics of probabilities, not labels: a source of labels alone (the prediction log) lacks them.
+NEEDS_PROBABILITIES = frozenset({"roc_auc", "average_precision", "log_loss", "brier_score"})
 MULTICLASS = ("accuracy", "balanced_accuracy", "f1_macro", "log_loss")
 REGRESSION = ("rmse", "mae", "r2", "mape")
 # The metric the gate compares when gate.metric is not set.

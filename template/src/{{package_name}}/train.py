@@ -344,19 +344,6 @@ def _decide(
     return gate, champion
 
 
-def _run_tags(config: Config, contract: Contract, raw_path: Path) -> dict[str, str]:
-    """What makes a run reproducible: code, data, locked dependencies, seed and contract."""
-    lockfile = config.root / "uv.lock"
-    return {
-        "git_commit": _git_commit(config.root),
-        "data_sha256": file_sha256(raw_path),
-        "lockfile_sha256": file_sha256(lockfile) if lockfile.is_file() else "none",
-        "seed": str(config.seed),
-        "contract": contract.fingerprint,
-        "task": contract.task,
-    }
-
-
 def train(config: Config) -> TrainResult:
     """Run one training job end to end; the caller decides what a failed gate means."""
     # MLflow is slow to import; only training and serving need it.
@@ -382,7 +369,15 @@ def train(config: Config) -> TrainResult:
         "test_size": config.split.test_size,
         "split_key": ",".join(split_key(contract)),
     }
-    tags = _run_tags(config, contract, raw_path)
+    lockfile = config.root / "uv.lock"
+    tags = {
+        "git_commit": _git_commit(config.root),
+        "data_sha256": file_sha256(raw_path),
+        "lockfile_sha256": file_sha256(lockfile) if lockfile.is_file() else "none",
+        "seed": str(config.seed),
+        "contract": contract.fingerprint,
+        "task": contract.task,
+    }
     with tracker.run(tags) as run_id:
         tracker.log(params, metrics)
         tracker.log_split({"train": train_frame, "test": test_frame}, raw_path, contract.target)
