@@ -21,9 +21,9 @@ import pandas as pd
 from .config import Config
 from .contract import Contract, ContractError, read_table
 from .rows import CannotCheckError, read_prediction_log, write_atomic
-from .scoring import LOWER_IS_BETTER, NEEDS_PROBABILITIES, default_gate_metric, metric_names, score
-from .train import gate_metric
+from .train import evaluate, gate_metric
 
+ERRORS = ("rmse", "mae")  # lower is better
 
 
 class _Logged:  # pylint: disable=too-few-public-methods
@@ -69,23 +69,14 @@ def live_report(config: Config, contract: Contract, labels_file: Path) -> int:
     target = merged[contract.target]
     if contract.task == "classification":
         target = target.astype(str)
-    # The log holds the answers, not a model: only metrics of labels or values can be scored.
-    names = [
-        name
-        for name in metric_names(contract.task, contract.classes, target)
-        if name not in NEEDS_PROBABILITIES
-    ]
-    classes = [str(c) for c in contract.classes]  # the log's labels are text, as `target` is
-    live = score(_Logged(merged["prediction"]), merged, target, contract.task, classes, names)
+    live = evaluate(_Logged(merged["prediction"]), merged, target, contract.task)
     metric = gate_metric(config, contract)
-    if metric not in live:  # e.g. gate.metric roc_auc: compare the task's default instead
-        metric = default_gate_metric(contract.task, contract.classes)
     last_run = config.path(config.paths.reports_dir) / "last_run.json"
     held_out = json.loads(last_run.read_text())["metrics"][metric] if last_run.is_file() else None
     drop = config.monitor.max_metric_drop
     if held_out is None:
         worse = False
-    elif metric in LOWER_IS_BETTER:
+    elif metric in ERRORS:
         worse = live[metric] > held_out * (1 + drop)
     else:
         worse = live[metric] < held_out - drop

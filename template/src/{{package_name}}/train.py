@@ -22,15 +22,13 @@ from scipy.stats import bootstrap
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import (
     accuracy_score,
-    balanced_accuracy_score,
     f1_score,
     mean_absolute_error,
-    mean_absolute_percentage_error,
     r2_score,
     root_mean_squared_error,
 )
 
-from . import evaluation, jobs
+from . import jobs
 from .config import Config, get_config
 from .contract import Contract, ContractError
 from .data import (
@@ -43,13 +41,8 @@ from .data import (
     split_key,
 )
 from .features import build_model, estimator_path
-from .scoring import (
-    LOWER_IS_BETTER,
-    allowed_gate_metrics,
-    default_gate_metric,
-    score,
-    scorers,
-)
+
+LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 
 
 @dataclass(frozen=True)
@@ -95,14 +88,11 @@ class TrainResult:  # pylint: disable=too-many-instance-attributes  # one field 
     decision: str  # promoted | refused
 
 
-# The gate's metrics of labels or values, for the bootstrap (scoring.py has every metric).
 SCORERS = {
     "accuracy": accuracy_score,
-    "balanced_accuracy": balanced_accuracy_score,
     "f1_macro": lambda y, p: f1_score(y, p, average="macro"),
     "rmse": root_mean_squared_error,
     "mae": mean_absolute_error,
-    "mape": mean_absolute_percentage_error,
     "r2": r2_score,
 }
 
@@ -116,14 +106,18 @@ def _predicted(model: Any, X: pd.DataFrame, y: pd.Series, task: str) -> tuple[An
 
 
 def evaluate(model: Any, X_test: pd.DataFrame, y_test: pd.Series, task: str) -> dict[str, float]:
-    """The task's metrics on the held-out split (scoring.py says which)."""
-    return score(model, X_test, y_test, task)
+    """The task's metrics on the held-out split."""
+    truth, predicted = _predicted(model, X_test, y_test, task)
+    names = ("accuracy", "f1_macro") if task == "classification" else ("rmse", "mae", "r2")
+    return {name: float(SCORERS[name](truth, predicted)) for name in names}
 
 
 def gate_metric(config: Config, contract: Contract) -> str:
     """The metric the gate compares: the configured one, else accuracy or rmse."""
-    metric = config.gate.metric or default_gate_metric(contract.task, contract.classes)
-    allowed = allowed_gate_metrics(contract.task, contract.classes)
+    metric = config.gate.metric or ("accuracy" if contract.task == "classification" else "rmse")
+    allowed = (
+        ("accuracy", "f1_macro") if contract.task == "classification" else ("rmse", "mae", "r2")
+    )
     if metric not in allowed:
         raise ContractError(
             f"gate.metric {metric!r} does not fit a {contract.task} task",
@@ -135,9 +129,10 @@ def gate_metric(config: Config, contract: Contract) -> str:
 def baseline_metrics(
     fit_on: tuple[pd.DataFrame, pd.Series], held_out: tuple[pd.DataFrame, pd.Series], task: str
 ) -> dict[str, float]:
-    """The metrics of scikit-learn's Dummy estimator: the class shares, or the mean."""
-    # "prior": predicts the most frequent class, with the class shares as probabilities.
-    dummy = DummyClassifier(strategy="prior") if task == "classification" else DummyRegressor()
+    """The metrics of scikit-learn's Dummy estimator: the most frequent class, or the mean."""
+    dummy = (
+        DummyClassifier(strategy="most_frequent") if task == "classification" else DummyRegressor()
+    )
     return evaluate(dummy.fit(*fit_on), *held_out, task)
 
 
@@ -159,22 +154,12 @@ def improvement_interval(
     """
     truth, new = _predicted(models[0], *held_out, task)
     old = _predicted(models[1], *held_out, task)[1]
-    sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
-    if metric in SCORERS:  # a metric of labels or values: predict once, resample the answers
+    score, sign = SCORERS[metric], -1.0 if metric in LOWER_IS_BETTER else 1.0
 
-        def gain(rows: np.ndarray) -> float:
-            on = SCORERS[metric]
-            return sign * float(on(truth[rows], new[rows]) - on(truth[rows], old[rows]))
+    def gain(rows: np.ndarray) -> float:
+        return sign * float(score(truth[rows], new[rows]) - score(truth[rows], old[rows]))
 
-    else:  # a metric of probabilities (roc_auc, log_loss, ...): scikit-learn's scorer per resample
-        scorer = scorers([metric], list(getattr(models[0], "classes_", ())))[metric]
-        X, y = held_out
-
-        def gain(rows: np.ndarray) -> float:
-            on_rows = X.iloc[rows], y.iloc[rows]
-            return float(scorer(models[0], *on_rows) - scorer(models[1], *on_rows))
-
-    if np.array_equal(new, old) and metric in SCORERS:
+    if np.array_equal(new, old):
         return 0.0, 0.0  # the same predictions: no resample can tell them apart
     found = bootstrap(
         (np.arange(len(truth)),),
@@ -350,7 +335,7 @@ def train(config: Config) -> TrainResult:
     from .tracking import Tracker  # pylint: disable=import-outside-toplevel
 
     contract = jobs.read_contract(config)
-    metric = gate_metric(config, contract)  # one that does not fit the task fails before any work
+    gate_metric(config, contract)  # a metric that does not fit the task fails before any work
     # First: a tracker that cannot work (e.g. online without its key) fails before any work.
     tracker = Tracker(config)
     raw_path = config.path(config.paths.raw_data)
@@ -381,18 +366,6 @@ def train(config: Config) -> TrainResult:
     with tracker.run(tags) as run_id:
         tracker.log(params, metrics)
         tracker.log_split({"train": train_frame, "test": test_frame}, raw_path, contract.target)
-        evaluation.log_run(
-            tracker,
-            config,
-            contract,
-            model,
-            data=(fit_on, held_out),
-            metrics=metrics,
-            baseline=baseline,
-            logged=params,
-            label=f"{estimator} run {run_id[:8]}",
-            gate_metric=metric,
-        )
         model_uri = tracker.log_model(model, fit_on[0].head(5), estimator)
         version = tracker.register(model_uri)
         tracker.challenge(version)
