@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
+from sklearn.model_selection import train_test_split
 
 from .config import Config, get_config
 from .contract import Contract, ContractError, load_contract, read_table
@@ -137,54 +138,12 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def split_key(contract: Contract) -> list[str]:
-    """The columns that identify a row for the split: the contract's ids, else every column.
-
-    Without an id column a row is known by its feature values and its target, so two
-    identical rows always land on the same side (a duplicate never leaks into the test).
-    """
-    return list(contract.ids) or [*contract.feature_names, contract.target]
-
-
-def held_out_fraction(frame: pd.DataFrame, contract: Contract) -> pd.Series:
-    """Each row's place in [0, 1): the first 8 bytes of SHA-256 over its key, as text.
-
-    A pure function of the row's key: not of the seed, the row order or the other rows.
-    Text (not pandas' in-memory hash) because it stays the same across pandas versions
-    and dtypes that print alike, e.g. a CSV re-read as int64 or as Int64.
-    """
-    columns = split_key(contract)
-    encoded = frame[columns].astype(str).agg("\x1f".join, axis=1) if len(frame) else []
-    digests = [hashlib.sha256(row.encode("utf-8")).digest()[:8] for row in encoded]
-    return pd.Series(
-        [int.from_bytes(d, "big") / 2**64 for d in digests], index=frame.index, dtype="float64"
-    )
-
-
 def split(
-    frame: pd.DataFrame, contract: Contract, *, test_size: float
+    frame: pd.DataFrame, contract: Contract, *, test_size: float, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train and held-out rows: a row is held out when its key hashes below `test_size`.
-
-    So a new seed, a new model or appended rows never move a held-out row into
-    training; the held-out share is `test_size` on average, not exactly. Raises
-    DataError when a side is empty or the training rows hold a single class.
-    """
-    if frame.empty:
-        raise DataError("the data has no rows with a target value: nothing to train on")
-    held_out = held_out_fraction(frame, contract) < test_size
-    train, test = frame[~held_out], frame[held_out]
-    if train.empty or test.empty:
-        side = "training" if train.empty else "held-out"
-        raise DataError(
-            f"{len(frame)} rows leave no {side} rows at split.test_size={test_size}:"
-            " add rows or change split.test_size"
-        )
-    if contract.task == "classification" and train[contract.target].nunique() < 2:
-        raise DataError(
-            f"the target {contract.target!r} has a single class in the training rows"
-            f" ({train[contract.target].iloc[0]!r}): a classifier needs at least two"
-        )
+    """Deterministic train/test split, stratified by class for classification."""
+    stratify = frame[contract.target] if contract.task == "classification" else None
+    train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
     return train, test
 
 
