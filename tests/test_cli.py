@@ -112,7 +112,7 @@ def test_new_dry_run_lists_files_and_writes_nothing(template_repo, run_cli, tmp_
     dest = tmp_path / "proj"
     done = run_cli("new", dest, "-t", repo.root, "--defaults", "--no-lock", "-n")
     assert done.exit_code == 0, done.stderr
-    assert "  README.md" in done.stdout and "  src/demo/__init__.py" in done.stdout
+    assert "  README.md" in done.stdout and "  src/proj/__init__.py" in done.stdout
     assert "Nothing was written" in done.stdout
     assert not dest.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["template0"]
@@ -148,12 +148,12 @@ def test_team_template_from_the_environment_and_the_config_file(
     monkeypatch.setenv("MLPLATE_TEMPLATE", str(env_template.root))
     args = ("-l", "--no-lock", "--no-git", "-q")
     assert run_cli("new", tmp_path / "a", *args).exit_code == 0
-    assert (tmp_path / "a/README.md").read_text().startswith("# demo\n")
+    assert (tmp_path / "a/README.md").read_text().startswith("# a\n")  # named after its directory
     monkeypatch.delenv("MLPLATE_TEMPLATE")
     assert run_cli("new", tmp_path / "b", *args).exit_code == 0
-    assert (tmp_path / "b/README.md").read_text() == "# demo (team file)\n"
+    assert (tmp_path / "b/README.md").read_text() == "# b (team file)\n"
     assert run_cli("new", tmp_path / "c", "-t", env_template.root, *args).exit_code == 0
-    assert (tmp_path / "c/README.md").read_text().startswith("# demo\n")
+    assert (tmp_path / "c/README.md").read_text().startswith("# c\n")
 
 
 # Ctrl-C arrives while the CLI is still importing typer: the console script's own frame catches it.

@@ -56,11 +56,13 @@ def _files(root: Path) -> dict[str, bytes]:
 def test_options_render_the_same_with_plain_copier(data, tmp_path):
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
     new(ours, data=data, defaults=True, git=False, lock=False)
-    # mlplate offers git's identity as the author's default; copier's --data does the same here.
+    # mlplate offers git's identity as the author's default and the directory's name as the
+    # project's; copier's --data does the same here.
     name, email = gitrepo.identity()
-    authors = {k: v for k, v in (("author_name", name), ("author_email", email)) if v}
+    offered = {k: v for k, v in (("author_name", name), ("author_email", email)) if v}
+    offered["project_name"] = ours.name
     copier.run_copy(
-        str(REPO), str(theirs), data={**data, **authors}, defaults=True, quiet=True, vcs_ref="HEAD"
+        str(REPO), str(theirs), data={**data, **offered}, defaults=True, quiet=True, vcs_ref="HEAD"
     )
     assert _files(ours) == _files(theirs)
     answers = [yaml.safe_load((d / ".copier-answers.yml").read_text()) for d in (ours, theirs)]

@@ -47,7 +47,7 @@ def test_a_demo_interrupted_after_generation_runs_again(small_demo, run_cli, tmp
     assert "already exists" not in second.stderr
     assert calls == [["uv", "sync", "--locked"]] * 2
     project, package, reused = demo._project(dest, lambda _s: None)  # pylint: disable=W0212
-    assert (project, package, reused) == (dest, "demo", True)
+    assert (project, package, reused) == (dest, "mlplate_demo", True)  # named after its folder
 
 
 def test_a_non_empty_directory_that_is_no_demo_is_refused(small_demo, run_cli, tmp_path):

@@ -51,8 +51,9 @@ def test_new_records_copier_standard_answers_and_commits(template_repo, run_cli,
     assert answers["_commit"] == "v1.0.0"
     assert answers["_src_path"] == str(repo.root)
     assert Path(answers["_src_path"]).is_absolute()
-    assert answers["package_name"] == "demo"
-    assert (dest / "src/demo/__init__.py").read_text() == '"""demo."""\n'
+    assert answers["project_name"] == "proj"  # the directory's name, as `uv init` gives
+    assert answers["package_name"] == "proj"
+    assert (dest / "src/proj/__init__.py").read_text() == '"""proj."""\n'
     assert git(dest, "status", "--porcelain") == ""
     assert len(git(dest, "log", "--format=%H").splitlines()) == 1
 
@@ -60,10 +61,9 @@ def test_new_records_copier_standard_answers_and_commits(template_repo, run_cli,
 def test_new_output_equals_plain_copier_copy(template_repo, run_cli, tmp_path):
     repo = template_repo(SMALL_TEMPLATE, tag="v1.0.0")
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
-    assert (
-        run_cli("new", ours, "-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q").exit_code
-        == 0
-    )
+    # The same answers: `new` defaults the name to the directory's, plain copier to copier.yml's.
+    args = ("-t", repo.root, "--defaults", "--no-git", "--no-lock", "-q", "-d", "project_name=demo")
+    assert run_cli("new", ours, *args).exit_code == 0
     copier.run_copy(str(repo.root), str(theirs), defaults=True, quiet=True)
     assert tree(ours) == tree(theirs)
 
@@ -78,16 +78,16 @@ def test_new_uses_latest_release_tag_unless_a_ref_is_given(template_repo, run_cl
         ).exit_code
         == 0
     )
-    assert (tmp_path / "a/README.md").read_text() == "# demo v2\n"
+    assert (tmp_path / "a/README.md").read_text() == "# a v2\n"  # named after its directory
     args = ("--defaults", "--no-git", "--no-lock", "-q")
     assert (
         run_cli("new", tmp_path / "b", "-t", repo.root, "--vcs-ref", "v1.0.0", *args).exit_code == 0
     )
-    assert (tmp_path / "b/README.md").read_text().startswith("# demo\n")
+    assert (tmp_path / "b/README.md").read_text().startswith("# b\n")
     assert (
         run_cli("new", tmp_path / "c", "-t", repo.root, "--vcs-ref", "HEAD", *args).exit_code == 0
     )
-    assert (tmp_path / "c/README.md").read_text() == "# demo unreleased\n"
+    assert (tmp_path / "c/README.md").read_text() == "# c unreleased\n"
     assert yaml.safe_load((tmp_path / "c/.copier-answers.yml").read_text())["_commit"].startswith(
         "v2.0.0-1-g"
     )
@@ -175,6 +175,51 @@ def test_bundled_template_renders_from_this_checkout(run_cli, tmp_path):
     assert answers["_src_path"] == "mlplate:bundled"
     assert answers["_commit"]
     assert (dest / ".mlplate.yml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("directory", "project", "package"),
+    [
+        pytest.param("My Project-2", "My Project-2", "my_project_2", id="spaces-and-dash"),
+        pytest.param("2024 sales", "2024 sales", "ml_2024_sales", id="leading-digit"),
+        pytest.param("class", "class", "class_", id="keyword"),
+        pytest.param(
+            "customer-lifetime-value-forecast",
+            "customer-lifetime-value-forecast",
+            "customer_lifetime_value",
+            id="long",
+        ),
+        pytest.param("données", "données", "donn_es", id="accented"),
+        pytest.param("数据", "my-ml-project", "my_ml_project", id="no-ascii-keeps-default"),
+    ],
+)
+def test_bundled_project_is_named_after_its_directory(
+    run_cli, tmp_path, directory, project, package
+):
+    result = run_cli("new", tmp_path / directory, "-l", "--no-lock", "--no-git", "-n", "--json")
+    assert result.exit_code == 0, result.stderr
+    answers = json.loads(result.stdout)["answers"]
+    assert (answers["project_name"], answers["package_name"]) == (project, package)
+    assert f"src/{package}/train.py" in json.loads(result.stdout)["files"]
+
+
+def test_an_explicit_project_name_wins_over_the_directory_and_copier_keeps_its_default(
+    run_cli, tmp_path
+):
+    result = run_cli(
+        "new", tmp_path / "d1", "-l", "--no-lock", "--no-git", "-n", "--json",
+        "-d", "project_name=Churn Model",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["answers"]["package_name"] == "churn_model"
+    # Plain `copier copy` of the same questions (no template files needed to ask them).
+    questions = tmp_path / "questions"
+    (questions / "template").mkdir(parents=True)
+    (questions / "copier.yml").write_text(
+        (Path(__file__).parents[1] / "copier.yml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    worker = copier.run_copy(str(questions), str(tmp_path / "d2"), defaults=True, quiet=True)
+    assert worker.answers.combined["package_name"] == "my_ml_project"
 
 
 # ── Bad input: one clear line, a hint, exit 2, no traceback, nothing written ──
@@ -272,3 +317,33 @@ def test_failed_lock_leaves_nothing_behind(template_repo, run_cli, tmp_path):
     dest = tmp_path / "proj"
     result = run_cli("new", dest, "-t", repo.root, "--defaults")
     _assert_clean_failure(result, dest, "uv lock")
+
+
+@pytest.mark.parametrize(
+    ("task", "word"), [("regression", "regressor"), ("classification", "classifier")]
+)
+def test_an_inferred_task_names_the_model_in_the_default_description(tmp_path, task, word):
+    from mlplate.new import _describe_by_task  # pylint: disable=import-outside-toplevel
+    from mlplate.render import Rendered  # pylint: disable=import-outside-toplevel
+
+    default = "A small, complete ML system that trains, serves and monitors a tabular model."
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs/schema.yaml").write_text(f"metadata:\n  task: {task}\n")
+    (tmp_path / "README.md").write_text(f"# churn\n\n{default}\n")
+    (tmp_path / "pyproject.toml").write_text(f'[project]\ndescription = "{default}"\n')
+    (tmp_path / ".copier-answers.yml").write_text(f"_commit: v1\ndescription: {default}\nx: 1\n")
+    rendered = Rendered(".copier-answers.yml", {"description": default})
+
+    _describe_by_task(tmp_path, rendered, given=False)
+
+    said = f"A small, complete ML system that trains, serves and monitors a tabular {word}."
+    assert (tmp_path / "README.md").read_text() == f"# churn\n\n{said}\n"
+    assert f'description = "{said}"' in (tmp_path / "pyproject.toml").read_text()
+    answers = yaml.safe_load((tmp_path / ".copier-answers.yml").read_text())
+    assert answers == {"_commit": "v1", "description": said, "x": 1}
+    assert rendered.answers["description"] == said
+    # A description the user gave stays theirs, even one that reads like the default.
+    mine = Rendered(".copier-answers.yml", {"description": default})
+    (tmp_path / "README.md").write_text(default)
+    _describe_by_task(tmp_path, mine, given=True)
+    assert (tmp_path / "README.md").read_text() == default

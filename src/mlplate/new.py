@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from mlplate import _proc, dataset, gitrepo, lockfile, questions, template_source
 from mlplate.answers_file import public as public_answers
+from mlplate.answers_file import with_answer
 from mlplate.errors import DestinationNotEmpty, UserError
-from mlplate.render import render
+from mlplate.render import Rendered, render
 from mlplate.results import NewResult
 from mlplate.staging import is_empty_or_missing, staged_directory
 
@@ -62,7 +66,7 @@ def new(  # pylint: disable=too-many-arguments
     if data_set is not None:
         answers["dataset"] = data_set.in_project  # never a path only this machine has
     author = gitrepo.identity()
-    user_defaults = _git_author_defaults(asked, author)
+    user_defaults = {**_directory_name_default(dest, asked), **_git_author_defaults(asked, author)}
     warnings = (_identity_warnings(author) if git else []) + ([where] if where else [])
 
     if dry_run:
@@ -94,6 +98,7 @@ def new(  # pylint: disable=too-many-arguments
             progress(f"Inferring the data contract of {data_set.source.name}")
             dataset.install(data_set, work, str(rendered.answers["package_name"]))
             rendered.answers["dataset"] = data_set.in_project
+            _describe_by_task(work, rendered, given="description" in answers)
             steps.append("contract")
         files = _files(work)
         if git:
@@ -116,6 +121,44 @@ def new(  # pylint: disable=too-many-arguments
     )
 
 
+# The template's default description while the task is still to be inferred (copier.yml).
+_UNKNOWN_TASK_WORDS = "monitors a tabular model."
+# Where the template renders the description: its answers file is rewritten apart.
+_DESCRIBED = ("README.md", "docs/index.md", "pyproject.toml", "mkdocs.yml")
+
+
+def _describe_by_task(work: Path, rendered: Rendered, *, given: bool) -> None:
+    """Say classifier or regressor in the default description once the contract knows the task.
+
+    With `task=infer` the task is known only after the contract is inferred, which follows
+    rendering: the template's default then says "a tabular model". A description the user
+    gave is theirs and stays as it is.
+    """
+    description = str(rendered.answers.get("description") or "")
+    schema = work / "configs" / "schema.yaml"
+    if given or not description.endswith(_UNKNOWN_TASK_WORDS) or not schema.is_file():
+        return
+    task = ((yaml.safe_load(schema.read_text(encoding="utf-8")) or {}).get("metadata") or {}).get(
+        "task"
+    )
+    word = {"classification": "classifier", "regression": "regressor"}.get(str(task))
+    if word is None:
+        return
+    said = description[: -len(_UNKNOWN_TASK_WORDS)] + f"monitors a tabular {word}."
+    for rel in _DESCRIBED:
+        path = work / rel
+        if path.is_file():
+            path.write_text(
+                path.read_text(encoding="utf-8").replace(description, said), encoding="utf-8"
+            )
+    answers_path = work / rendered.answers_file
+    answers_path.write_text(
+        with_answer(answers_path.read_text(encoding="utf-8"), "description", said),
+        encoding="utf-8",
+    )
+    rendered.answers["description"] = said
+
+
 def _identity_warnings(author: tuple[str, str]) -> list[str]:
     """A warning when git has no identity: mlplate then authors the first commit itself."""
     if gitrepo.has_identity(known=author):
@@ -125,6 +168,27 @@ def _identity_warnings(author: tuple[str, str]) -> list[str]:
         f"{gitrepo.FALLBACK_AUTHOR} (set them with `git config --global user.name/user.email`, "
         "then `git commit --amend --reset-author`)"
     ]
+
+
+def _directory_name_default(dest: Path, asked: Mapping[str, Any] | None) -> dict[str, str]:
+    """The destination's name as the default project name, as `uv init` and `cargo new` do.
+
+    Only a default: `--data project_name=...` and an answers file still win, and the prompt
+    still asks. A directory name the template's validator would refuse (no ASCII letter or
+    digit, a quote or a backslash) leaves the template's own default in place, so `-l` never
+    fails on a name the user did not type. The package name follows from the template's
+    own derivation of it (copier.yml), which keeps it a valid, keyword-safe identifier.
+    """
+    name = dest.name.strip()
+    usable = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if (
+        not usable
+        or '"' in name
+        or "\\" in name
+        or (asked is not None and "project_name" not in asked)
+    ):
+        return {}
+    return {"project_name": name}
 
 
 def _git_author_defaults(

@@ -20,8 +20,8 @@ def fixture_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, 
     tmp = tmp_path_factory.mktemp("hook")
     dist = tmp / "dist"
     subprocess.run(["uv", "build", "--wheel", "-q", "-o", str(dist), str(REPO_ROOT)], check=True)
-    new(tmp / "p", defaults=True)
-    project = Project(root=tmp / "p", package="my_ml_project")
+    made = new(tmp / "p", defaults=True)
+    project = Project(root=tmp / "p", package=str(made.answers["package_name"]))
     project.must("uv", "sync", "--locked")
     index = {"UV_FIND_LINKS": str(dist), "UV_TOOL_DIR": str(tmp / "tools")}
     return project, index

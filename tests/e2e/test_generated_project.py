@@ -101,12 +101,22 @@ def test_generated_tests_pass(project: Path) -> None:
     assert status == "", f"the project's tests left files behind:\n{status}"
 
 
-def test_training_tracks_registers_and_is_deterministic(trained: Path) -> None:
+def test_retraining_the_same_model_is_deterministic_and_keeps_the_champion(
+    trained: Path,
+) -> None:
     first = json.loads((trained / "reports/last_run.json").read_text())
-    project_run(trained, "python", "-m", f"{PACKAGE}.train")
+    assert first["decision"] == "promoted"
+    # The same model on the same rows ties the champion: a tie is within the noise, so the
+    # gate refuses it (exit 1) and the champion does not move.
+    done = project_run(trained, "python", "-m", f"{PACKAGE}.train", check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
     second = json.loads((trained / "reports/last_run.json").read_text())
     assert first["metrics"] == second["metrics"]
     assert first["run_id"] != second["run_id"]
+    assert second["decision"] == "refused"
+    assert second["champion_version"] == first["model_version"]
+    assert "noise" in second["gate"]["reason"]
     assert (trained / "mlruns").is_dir()
 
 

@@ -25,8 +25,8 @@ def _update(project: Project, *data: str) -> dict:
 
 
 def test_docker_off_then_on_removes_and_restores_exactly_its_files(tmp_path: Path):
-    new(tmp_path / "p", defaults=True)
-    project = Project(root=tmp_path / "p", package="my_ml_project")
+    package = str(new(tmp_path / "p", defaults=True).answers["package_name"])
+    project = Project(root=tmp_path / "p", package=package)
     image_files = [".dockerignore", ".github/workflows/cd.yml", "Dockerfile"]
 
     off = _update(project, "docker=false")
@@ -42,16 +42,16 @@ def test_docker_off_then_on_removes_and_restores_exactly_its_files(tmp_path: Pat
 
 
 def test_switching_tracker_and_serving_keeps_edits_and_the_project_green(tmp_path: Path):
-    new(tmp_path / "p", defaults=True)
-    project = Project(root=tmp_path / "p", package="my_ml_project")
-    train = project.root / "src/my_ml_project/train.py"
+    package = str(new(tmp_path / "p", defaults=True).answers["package_name"])
+    project = Project(root=tmp_path / "p", package=package)
+    train = project.root / f"src/{package}/train.py"
     train.write_text(train.read_text() + "# the team's note\n")
     project.must("git", "commit", "-qam", "a team edit")
 
     files = _update(project, "tracker=none", "serving=batch")
-    assert {"src/my_ml_project/predict.py", "tests/test_predict.py"} <= set(files["added"])
-    assert {"src/my_ml_project/serve.py", "tests/test_serve.py"} <= set(files["deleted"])
-    assert "src/my_ml_project/tracking.py" in files["updated"] and files["conflicted"] == []
+    assert {f"src/{package}/predict.py", "tests/test_predict.py"} <= set(files["added"])
+    assert {f"src/{package}/serve.py", "tests/test_serve.py"} <= set(files["deleted"])
+    assert f"src/{package}/tracking.py" in files["updated"] and files["conflicted"] == []
     assert train.read_text().endswith("# the team's note\n")
     pyproject = tomllib.loads((project.root / "pyproject.toml").read_text(encoding="utf-8"))
     assert not [d for d in pyproject["project"]["dependencies"] if d.startswith("mlflow")]

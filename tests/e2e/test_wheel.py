@@ -30,12 +30,16 @@ def test_wheel_install_generates_from_the_bundled_template(tmp_path: Path) -> No
         ["uv", "pip", "install", "-q", "-p", str(python), str(wheel)], check=True, env=env
     )
 
-    for name in ("a", "b"):  # the second run reuses the cached template repository
+    # The second run reuses the cached template repository; both directories have one
+    # name, since a project is named after its directory.
+    first, second = tmp_path / "first/project", tmp_path / "second/project"
+    for target in (first, second):
+        target.parent.mkdir()
         done = subprocess.run(
             [
                 str(tmp_path / "venv/bin/mlplate"),
                 "new",
-                str(tmp_path / name),
+                str(target),
                 "--defaults",
                 "--no-lock",
                 "-q",
@@ -47,7 +51,7 @@ def test_wheel_install_generates_from_the_bundled_template(tmp_path: Path) -> No
             check=False,
         )
         assert done.returncode == 0, done.stderr
-    answers = yaml.safe_load((tmp_path / "a/.copier-answers.yml").read_text())
+    answers = yaml.safe_load((first / ".copier-answers.yml").read_text())
     assert answers["_commit"] == f"v{mlplate.__version__}"
     assert answers["_src_path"] == "mlplate:bundled"  # not this machine's cache path
     cached = tmp_path / "cache/mlplate/template"
@@ -55,12 +59,10 @@ def test_wheel_install_generates_from_the_bundled_template(tmp_path: Path) -> No
         ["git", "tag"], cwd=cached, capture_output=True, text=True, check=True
     ).stdout.split()
     assert tags == [f"v{mlplate.__version__}"]
-    assert (tmp_path / "a/pyproject.toml").read_text() == (
-        tmp_path / "b/pyproject.toml"
-    ).read_text()
+    assert (first / "pyproject.toml").read_text() == (second / "pyproject.toml").read_text()
 
     # A teammate: a clone of the project, their own cache, the same mlplate.
-    subprocess.run(["git", "clone", "-q", str(tmp_path / "a"), str(tmp_path / "c")], check=True)
+    subprocess.run(["git", "clone", "-q", str(first), str(tmp_path / "c")], check=True)
     teammate = env | {"MLPLATE_CACHE_DIR": str(tmp_path / "their-cache")}
     done = subprocess.run(
         [str(tmp_path / "venv/bin/mlplate"), "update", "--no-lock", "--json"],

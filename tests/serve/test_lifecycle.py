@@ -30,7 +30,7 @@ def test_readiness_recovers_when_a_champion_appears(trained_scaffold: Project) -
     # A champion alias nobody has set yet: the service starts without a model.
     with running(project, tracking__champion_alias="next", serve__reload_interval_s="1") as service:
         status, ready = service.json("/ready")
-        assert status == 503 and "make train" in ready["error"], ready
+        assert status == 503 and "make promote" in ready["error"], ready
         assert str(project.root) not in json.dumps(ready) and "/tmp" not in json.dumps(ready)
         status, health = service.json("/health")
         assert status == 200 and health["status"] == "degraded"

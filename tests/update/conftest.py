@@ -101,7 +101,8 @@ def fixture_make_project(template_repo, tmp_path: Path) -> Callable[..., Made]:
         data: Mapping[str, str] | None = None,
     ) -> Made:
         repo = template_repo({**TEMPLATE_V1, **(files or {})}, tag="v1.0.0")
-        project = tmp_path / "project"
+        # Named as the template's default name: `new` names a project after its directory.
+        project = tmp_path / "demo"
         new(project, template=str(repo.root), lock=lock, data=dict(data or {}))
         return Made(project, repo, tree(project))
 

@@ -32,7 +32,7 @@ def test_many_updates_each_project_and_reports_every_outcome(template_repo, tmp_
     status = {entry["project"]: entry for entry in summary["projects"]}
     assert list(status) == [str(p) for p in (clean, dirty, clashing, current)]
     assert status[str(clean)]["status"] == "updated"
-    assert status[str(clashing)]["status"] == "conflicts"
+    assert status[str(clashing)]["status"] == "conflicts", status[str(clashing)]
     assert status[str(current)]["status"] == "up-to-date"
     assert status[str(dirty)]["status"] == "error" and "config.txt" in status[str(dirty)]["detail"]
     assert "git stash" in status[str(dirty)]["hint"]

@@ -164,7 +164,8 @@ def test_untouched_project_of_the_last_release_equals_a_fresh_copy_but_for_seede
     template, tmp_path
 ):
     tag = RELEASES[-1][0]
-    project, fresh = tmp_path / "project", tmp_path / "fresh"
+    # Directories of one name: `new` names each project after its directory.
+    project, fresh = tmp_path / "old" / "project", tmp_path / "fresh" / "project"
     new(project, template=str(template), vcs_ref=tag, lock=False)
     generated = tree(project)
 
@@ -193,8 +194,8 @@ def test_updated_project_keeps_edits_bumps_a_pin_relocks_and_passes_its_own_test
     git(tmp_path, "clone", "--quiet", "--no-local", str(REPO_ROOT), str(template))
     git(template, "tag", "e2e-base")
     project = tmp_path / "project"
-    new(project, template=str(template), vcs_ref="e2e-base")
-    package = project / "src" / "my_ml_project"
+    made = new(project, template=str(template), vcs_ref="e2e-base")
+    package = project / "src" / str(made.answers["package_name"])
     note = "\n# The team's note on training.\n"
     (package / "train.py").write_text((package / "train.py").read_text() + note)
     makefile = project / "Makefile"

@@ -63,7 +63,7 @@ def fixture_team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _project(team_template: Path, where: Path, edits: dict[str, tuple[str, str]]) -> Path:
     """A project made at v1.0.0 with `edits` (path → (old, new) text) committed."""
-    project = where / "project"
+    project = where / "my-ml-project"  # `new` names the project (and package) after it
     new(project, template=str(team_template), vcs_ref="v1.0.0", lock=False)
     for rel, (old, new_text) in edits.items():
         _replace(project / rel, old, new_text)

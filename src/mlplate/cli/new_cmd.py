@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 
 @app.command("new")
 def new_command(  # pylint: disable=too-many-arguments,too-many-positional-arguments
-    dest: Path = typer.Argument(..., help="Directory to create (must be missing or empty)."),
+    dest: Path = typer.Argument(
+        ...,
+        help="Directory to create (must be missing or empty); its name is the project's "
+        "default name.",
+    ),
     template: Optional[str] = typer.Option(
         None,
         "--template",

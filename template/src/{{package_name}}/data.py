@@ -15,11 +15,12 @@ import importlib
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
-from sklearn.model_selection import train_test_split
 
+from . import jobs
 from .config import Config, get_config
 from .contract import Contract, ContractError, load_contract, read_table
 
@@ -28,6 +29,14 @@ _SHOWN = 20  # problems listed in a report; the count covers all of them
 
 class DataError(ValueError):
     """A data file that cannot be used; the message says why."""
+
+    hint = "check the file against configs/schema.yaml with `make data` (see the runbook)"
+
+
+class MissingDataError(FileNotFoundError):
+    """A data file that is not there."""
+
+    hint = "put the file there, or point paths.raw_data in configs/config.yaml at your data"
 
 
 class DataValidationError(DataError):
@@ -103,7 +112,7 @@ def load(path: Path, *, with_target: bool = True, contract: Contract | None = No
     else sniffed (tables.py).
     """
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: put your data there (see the runbook)")
+        raise MissingDataError(f"{path} does not exist")
     contract = contract or load_contract()
     try:
         # The file the contract was inferred from is read as recorded; any other is sniffed.
@@ -117,6 +126,14 @@ def labelled(frame: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, int
     """The rows that have a target value, and how many had none (dropped for training)."""
     known = frame[contract.target].notna()
     return frame[known].reset_index(drop=True), int((~known).sum())
+
+
+def load_raw(config: Config, contract: Contract) -> pd.DataFrame:
+    """The training data (paths.raw_data), validated; a sample project writes its sample first."""
+    path = config.path(config.paths.raw_data)
+    if write_sample_if_missing(path, contract):
+        print(f"wrote the bundled sample to {path}")
+    return load(path, contract=contract)
 
 
 def write_sample_if_missing(path: Path, contract: Contract) -> bool:
@@ -138,12 +155,79 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def split_key(contract: Contract) -> list[str]:
+    """The columns that identify a row for the split: the contract's ids, else every column.
+
+    Without an id column a row is known by its feature values and its target, so two
+    identical rows always land on the same side (a duplicate never leaks into the test).
+    """
+    return list(contract.ids) or [*contract.feature_names, contract.target]
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)):
+        return repr(float(value))
+    return str(value)
+
+
+def _key_text(column: pd.Series) -> pd.Series:
+    """A column's values as the text its rows are hashed by; missing is the empty text.
+
+    Numbers are written as floats, so a column re-read as int64, Int64 or float64 (as it
+    becomes once appended rows have gaps) keeps every row's key.
+    """
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        text = column.astype("float64").map(lambda number: repr(float(number)))
+    else:
+        # An object column holds numbers too once a gap made pandas give up the int dtype.
+        text = column.astype(object).map(_value_text)
+    return pd.Series(np.where(missing, "", text.to_numpy(dtype=object)), index=column.index)
+
+
+def held_out_fraction(frame: pd.DataFrame, contract: Contract) -> pd.Series:
+    """Each row's place in [0, 1): the first 8 bytes of SHA-256 over its key, as text.
+
+    A pure function of the row's key: not of the seed, the row order or the other rows.
+    Text (not pandas' in-memory hash) because it stays the same across pandas versions
+    and dtypes that print alike.
+    """
+    keys: pd.Series | None = None
+    for name in split_key(contract):
+        text = _key_text(frame[name])
+        keys = text if keys is None else keys + "\x1f" + text
+    digests = (
+        hashlib.sha256(key.encode("utf-8")).digest()[:8] for key in ([] if keys is None else keys)
+    )
+    return pd.Series(
+        [int.from_bytes(d, "big") / 2**64 for d in digests], index=frame.index, dtype="float64"
+    )
+
+
 def split(
-    frame: pd.DataFrame, contract: Contract, *, test_size: float, seed: int
+    frame: pd.DataFrame, contract: Contract, *, test_size: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Deterministic train/test split, stratified by class for classification."""
-    stratify = frame[contract.target] if contract.task == "classification" else None
-    train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
+    """Train and held-out rows: a row is held out when its key hashes below `test_size`.
+
+    So a new seed, a new model or appended rows never move a held-out row into
+    training; the held-out share is `test_size` on average, not exactly. Raises
+    DataError when a side is empty or the training rows hold a single class.
+    """
+    if frame.empty:
+        raise DataError("the data has no rows with a target value: nothing to train on")
+    held_out = held_out_fraction(frame, contract) < test_size
+    train, test = frame[~held_out], frame[held_out]
+    if train.empty or test.empty:
+        side = "training" if train.empty else "held-out"
+        raise DataError(
+            f"{len(frame)} rows leave no {side} rows at split.test_size={test_size}:"
+            " add rows or change split.test_size"
+        )
+    if contract.task == "classification" and train[contract.target].nunique() < 2:
+        raise DataError(
+            f"the target {contract.target!r} has a single class in the training rows"
+            f" ({train[contract.target].iloc[0]!r}): a classifier needs at least two"
+        )
     return train, test
 
 
@@ -158,22 +242,22 @@ def features_and_target(frame: pd.DataFrame, contract: Contract) -> tuple[pd.Dat
 
 
 def main(argv: list[str] | None = None, config: Config | None = None) -> int:
-    """Command-line entry point; returns the exit code."""
+    """Command-line entry point; returns the exit code (1: the data breaks the contract)."""
     parser = argparse.ArgumentParser(description="Validate the data against the contract.")
     parser.add_argument("--check", type=Path, metavar="FILE", help="only validate this file")
     args = parser.parse_args(argv)
-    config = config or get_config()
-    try:
-        contract = load_contract(config.path(config.paths.contract))
-    except (ContractError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    path = args.check or config.path(config.paths.raw_data)
-    if not args.check and write_sample_if_missing(path, contract):
+    return jobs.run(lambda: _main(args.check, config or get_config()))
+
+
+def _main(check: Path | None, config: Config) -> int:
+    contract = jobs.read_contract(config)
+    path = check or config.path(config.paths.raw_data)
+    if not check and write_sample_if_missing(path, contract):
         print(f"wrote the bundled sample to {path}")
     try:
         frame = load(path, contract=contract)
-    except (DataError, FileNotFoundError) as error:
+    except DataError as error:
+        # The job's own "no": the report names each bad row and column.
         print(f"error: {error}", file=sys.stderr)
         return 1
     _, unlabelled = labelled(frame, contract)

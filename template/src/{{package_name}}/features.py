@@ -42,6 +42,8 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
 class EstimatorError(ValueError):
     """`model.estimator` names nothing that can be built; the message says why."""
 
+    hint = "set model.estimator in configs/config.yaml to an importable class"
+
 
 def estimator_path(config: Config, contract: Contract) -> str:
     """The import path of the estimator: the configured one, else the task's default."""

@@ -12,29 +12,17 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .config import Config
 from .contract import Contract, ContractError, read_table
-from .rows import CannotCheckError, read_prediction_log, write_atomic
-from .train import evaluate, gate_metric
-
-ERRORS = ("rmse", "mae")  # lower is better
-
-
-class _Logged:  # pylint: disable=too-few-public-methods
-    """The logged answers, shaped as a model so training's metric code scores them."""
-
-    def __init__(self, answers: pd.Series) -> None:
-        self.answers = answers
-
-    def predict(self, _rows: Any) -> np.ndarray:
-        """The logged predictions (the rows were predicted when they were served)."""
-        return self.answers.to_numpy()
+from .jobs import write_atomic
+from .rows import CannotCheckError, read_prediction_log
+from .scoring import LOWER_IS_BETTER, default_gate_metric, metric_names
+from .train import SCORERS, gate_metric
 
 
 def joined(config: Config, contract: Contract, labels_file: Path) -> tuple[pd.DataFrame, int]:
@@ -69,14 +57,27 @@ def live_report(config: Config, contract: Contract, labels_file: Path) -> int:
     target = merged[contract.target]
     if contract.task == "classification":
         target = target.astype(str)
-    live = evaluate(_Logged(merged["prediction"]), merged, target, contract.task)
+    # The log holds the answers, not a model: the metrics of labels or values are scored.
+    predicted = merged["prediction"]
+    if contract.task == "classification":
+        predicted = predicted.astype(str)  # as `target` is
+    with warnings.catch_warnings():
+        # The few rows labelled so far may lack a class the model predicted: scored all the same.
+        warnings.simplefilter("ignore", UserWarning)
+        live = {
+            name: float(SCORERS[name](target.to_numpy(), predicted.to_numpy()))
+            for name in metric_names(contract.task, contract.classes, target)
+            if name in SCORERS
+        }
     metric = gate_metric(config, contract)
+    if metric not in live:  # e.g. gate.metric roc_auc: compare the task's default instead
+        metric = default_gate_metric(contract.task, contract.classes)
     last_run = config.path(config.paths.reports_dir) / "last_run.json"
     held_out = json.loads(last_run.read_text())["metrics"][metric] if last_run.is_file() else None
     drop = config.monitor.max_metric_drop
     if held_out is None:
         worse = False
-    elif metric in ERRORS:
+    elif metric in LOWER_IS_BETTER:
         worse = live[metric] > held_out * (1 + drop)
     else:
         worse = live[metric] < held_out - drop

@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
-import shutil
 import sys
 import urllib.request
 from datetime import UTC, datetime
@@ -34,11 +32,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import jobs
 from .config import Config, get_config
-from .contract import Contract, ContractError, load_contract
+from .contract import Contract
 from .drift import DriftReport, compare
 from .drift_html import render_html
-from .rows import CannotCheckError, read_prediction_log, read_rows, reference_rows, write_atomic
+from .rows import CannotCheckError, read_prediction_log, read_rows, reference_rows
 
 REFERENCE_PREDICTIONS = 5_000  # reference rows the champion predicts for prediction drift
 
@@ -59,11 +58,10 @@ def _reference_predictions(config: Config, reference: pd.DataFrame, contract: Co
 def write_reports(report: DriftReport, directory: Path) -> Path:
     """The run's drift.json and drift.html under drift/<UTC time>/, copied as the latest."""
     run = directory / "drift" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    write_atomic(run / "drift.json", json.dumps(report.to_dict(), indent=2) + "\n")
-    write_atomic(run / "drift.html", render_html(report))
+    jobs.write_atomic(run / "drift.json", json.dumps(report.to_dict(), indent=2) + "\n")
+    jobs.write_atomic(run / "drift.html", render_html(report))
     for name in ("drift.json", "drift.html"):
-        shutil.copyfile(run / name, directory / f".{name}.tmp")
-        os.replace(directory / f".{name}.tmp", directory / name)
+        jobs.write_atomic(directory / name, (run / name).read_text(encoding="utf-8"))
     return run
 
 
@@ -141,36 +139,32 @@ def check_drift(config: Config, contract: Contract, current_file: Path | None) -
 
 
 def main(argv: list[str] | None = None, config: Config | None = None) -> int:
-    """Command-line entry point; returns the exit code."""
+    """Command-line entry point; returns the exit code (jobs.py: 1 = drift or a metric drop)."""
     parser = argparse.ArgumentParser(description="Drift and live performance of the model.")
     parser.add_argument("command", nargs="?", choices=["report", "demo-batches"], default="report")
     parser.add_argument("--current", type=Path, help="a batch (CSV/Parquet); default: the log")
     parser.add_argument("--labels", type=Path, help="request_id + target: live metrics")
     args = parser.parse_args(argv)
-    config = config or get_config()
-    try:
-        contract = load_contract(config.path(config.paths.contract))
-        if args.command == "demo-batches":
-            held_out = config.path(config.paths.processed_dir / "test.csv")
-            if not held_out.is_file():
-                raise CannotCheckError(f"no held-out rows at {held_out}", "run `make train` first")
-            rows = read_rows(held_out, contract)
-            directory = config.path(config.paths.batches_dir)
-            for path in demo_batches(config, contract, rows, directory):
-                print(f"wrote {path}")
-            return 0
-        if args.labels is not None:
-            # Training's metric code imports the tracker: only --labels pays for it.
-            from .live import live_report  # pylint: disable=import-outside-toplevel
+    return jobs.run(lambda: _main(args, config or get_config()))
 
-            return live_report(config, contract, args.labels)
-        report = check_drift(config, contract, args.current)
-    except ContractError as error:
-        print(f"error: {error}\nhint: {error.hint}", file=sys.stderr)
-        return 2
-    except CannotCheckError as error:
-        print(f"error: {error}\nhint: {error.hint}", file=sys.stderr)
-        return 2
+
+def _main(args: argparse.Namespace, config: Config) -> int:
+    contract = jobs.read_contract(config)
+    if args.command == "demo-batches":
+        held_out = config.path(config.paths.processed_dir / "test.csv")
+        if not held_out.is_file():
+            raise CannotCheckError(f"no held-out rows at {held_out}", "run `make train` first")
+        rows = read_rows(held_out, contract)
+        directory = config.path(config.paths.batches_dir)
+        for path in demo_batches(config, contract, rows, directory):
+            print(f"wrote {path}")
+        return 0
+    if args.labels is not None:
+        # Training's metric code imports the tracker: only --labels pays for it.
+        from .live import live_report  # pylint: disable=import-outside-toplevel
+
+        return live_report(config, contract, args.labels)
+    report = check_drift(config, contract, args.current)
     run = write_reports(report, config.path(config.paths.reports_dir))
     print(report.summary())
     print(f"reports: {run / 'drift.json'}, {run / 'drift.html'}")

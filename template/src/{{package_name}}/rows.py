@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +17,13 @@ from pyarrow import json as pa_json
 
 from .config import Config
 from .contract import Contract, ContractError, read_table
+from .jobs import JobError
 
 LOG_PATTERN = "predictions-*.jsonl"  # the files the service's prediction_log.py writes
 
 
-class CannotCheckError(Exception):
+class CannotCheckError(JobError):
     """Nothing to check (exit 2): the message and a hint on what to do."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 def _features(frame: pd.DataFrame, contract: Contract, source: str) -> pd.DataFrame:
@@ -123,11 +118,3 @@ def reference_rows(config: Config, contract: Contract) -> pd.DataFrame:
             f"no reference rows at {path}", "run `make train` first (it writes them)"
         )
     return read_rows(path, contract)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as out:
-        out.write(text)
-    os.replace(out.name, path)
