@@ -32,6 +32,8 @@ PLOTS = {
     "multiclass": ("confusion_matrix", "roc_curve"),
     "regression": ("residuals", "predicted_vs_actual"),
 }
+# Predictions permutation importance may make (columns x repeats): its cost is per call.
+IMPORTANCE_PREDICTIONS = 150
 
 
 def plot_names(task: str, classes: Sequence[Any]) -> tuple[str, ...]:
@@ -72,13 +74,17 @@ def _importance(  # pylint: disable=too-many-arguments
     model: Any, X: pd.DataFrame, y: pd.Series, scoring: Any, seed: int, repeats: int, ax: Any
 ) -> None:
     """Permutation importance of each input column: how much the score drops when shuffled."""
+    # Each repeat predicts once per column: a wide table gets fewer repeats (at least one),
+    # so 300 columns cost about what 60 do instead of most of the training.
+    repeats = max(1, min(repeats, IMPORTANCE_PREDICTIONS // max(1, X.shape[1])))
     found = permutation_importance(
         model, X, y, scoring=scoring, n_repeats=repeats, random_state=seed
     )
     order = np.argsort(found.importances_mean)[-20:]  # the 20 most important, on top
     ax.boxplot(found.importances[order].T, orientation="horizontal", tick_labels=X.columns[order])
     ax.axvline(0, color="grey", linestyle="--")
-    ax.set_xlabel("drop in score when the column is shuffled")
+    times = "once" if repeats == 1 else f"{repeats} times"
+    ax.set_xlabel(f"drop in score when the column is shuffled ({times})")
 
 
 def plots(  # pylint: disable=too-many-arguments  # noqa: PLR0913
