@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -70,6 +71,19 @@ def tagged_template_clone(workdir: Path, tag: str = "v0.0.1") -> Path:
 def scratch() -> Path:
     """A fresh temporary directory for one benchmark run."""
     return Path(tempfile.mkdtemp(prefix="mlplate-bench-"))
+
+
+def generated_project(given: Path | None) -> tuple[Path, str]:
+    """`given`, or a project generated on the defaults; its path and package, installed."""
+    if given is None:
+        given = scratch() / "project"
+        run([tool("mlplate"), "new", str(given), "--defaults", "-q"])
+    answers = (given / ".copier-answers.yml").read_text()
+    found = re.search(r"^package_name: (\S+)", answers, re.M)
+    assert found, f"no package_name in {given}/.copier-answers.yml"
+    if not (given / ".venv").is_dir():
+        run(["uv", "sync", "--locked"], cwd=given)
+    return given, found.group(1)
 
 
 def table(rows: list[tuple[str, ...]]) -> str:

@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import run, scratch, table, tool
+from _common import generated_project, scratch, table
 
 WINDOW = 100
 
@@ -204,17 +204,6 @@ def speed(project: Path, package: str, rows: int) -> list[tuple[str, ...]]:
     ]
 
 
-def _project(given: Path | None) -> tuple[Path, str]:
-    if given is None:
-        given = scratch() / "project"
-        run([tool("mlplate"), "new", str(given), "--defaults", "-q"])
-    answers = (given / ".copier-answers.yml").read_text()
-    package = re.search(r"^package_name: (\S+)", answers, re.M).group(1)
-    if not (given / ".venv").is_dir():
-        run(["uv", "sync", "--locked"], cwd=given)
-    return given, package
-
-
 def main() -> None:
     """Measure and print the tables (Markdown)."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -225,14 +214,14 @@ def main() -> None:
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.inside:
-        project, _ = _project(args.project)
+        project, _ = generated_project(args.project)
         python = project / ".venv" / "bin" / "python"
         forwarded = [f"--trials={args.trials}", f"--log-rows={args.log_rows}"]
         forwarded += ["--speed"] if args.speed else []
         command = [str(python), __file__, "--inside", "--project", str(project), *forwarded]
         sys.exit(subprocess.run(command, cwd=project, check=False).returncode)
     sys.path.insert(0, str(Path(__file__).parent))
-    project, package = _project(args.project)
+    project, package = generated_project(args.project)
     if args.trials:  # 0: only the speed table
         print(f"drift reports on {WINDOW}-row windows, {args.trials} trials per case\n")
         header = (

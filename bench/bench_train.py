@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -30,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import median_of, run, scratch, table, tool
+from _common import generated_project, median_of, run, scratch, table
 
 CHEAP = {"EVALUATION__CV_FOLDS": "0", "EVALUATION__PLOTS": "false"}
 
@@ -106,27 +105,18 @@ def _train(project: Path, package: str, root: Path, extra: dict[str, str]) -> tu
     return took, cpu
 
 
-def _project(given: Path | None) -> tuple[Path, str]:
-    if given is None:
-        given = scratch() / "project"
-        run([tool("mlplate"), "new", str(given), "--defaults", "-q"])
-    answers = (given / ".copier-answers.yml").read_text()
-    package = re.search(r"^package_name: (\S+)", answers, re.M).group(1)
-    if not (given / ".venv").is_dir():
-        run(["uv", "sync", "--locked"], cwd=given)
-    return given, package
-
-
 def main() -> None:
     """Measure and print the table (Markdown)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--project", type=Path, default=None, help="an already generated project")
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--task", choices=("classification", "regression"), default="classification")
+    parser.add_argument(
+        "--task", choices=("classification", "regression"), default="classification"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="timings per case (the median)")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    project, package = _project(args.project)
+    project, package = generated_project(args.project)
     if not args.inside:
         python = project / ".venv" / "bin" / "python"
         forwarded = ["--rows", *map(str, args.rows), "--task", args.task]
@@ -134,7 +124,9 @@ def main() -> None:
         command = [str(python), __file__, "--inside", *forwarded]
         sys.exit(subprocess.run(command, check=False).returncode)
     work = scratch()
-    rows = [("rows", "task", "without evaluation", "with evaluation", "ratio (wall)", "ratio (CPU)")]
+    rows = [
+        ("rows", "task", "without evaluation", "with evaluation", "ratio (wall)", "ratio (CPU)")
+    ]
     try:
         for size in args.rows:
             root = _root(project, package, size, args.task, work)
