@@ -278,6 +278,32 @@ def test_new_refuses_a_non_empty_destination(template_repo, run_cli, tmp_path):
     assert (dest / "notes.txt").read_text() == "mine"
 
 
+def test_a_destination_filled_while_the_project_is_built_is_left_as_it_is(
+    template_repo, run_cli, tmp_path, monkeypatch
+):
+    import mlplate.new  # pylint: disable=import-outside-toplevel
+
+    repo = template_repo(SMALL_TEMPLATE)
+    dest = tmp_path / "proj"
+    render = mlplate.new.render
+
+    def render_while_another_fills_dest(*args, **kwargs):
+        done = render(*args, **kwargs)
+        dest.mkdir()  # another `mlplate new`, or an editor, got there first
+        (dest / "notes.txt").write_text("theirs")
+        return done
+
+    monkeypatch.setattr(mlplate.new, "render", render_while_another_fills_dest)
+    result = run_cli("new", dest, "-t", repo.root, "--defaults", "--no-lock")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: destination {dest} already exists and is not empty",
+        "hint: choose a new directory name, or empty that directory first",
+    ]
+    assert [p.name for p in dest.iterdir()] == ["notes.txt"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".proj")] == []
+
+
 def test_new_rejects_a_missing_template(run_cli, tmp_path):
     dest = tmp_path / "proj"
     result = run_cli("new", dest, "-t", tmp_path / "nowhere", "--defaults")

@@ -92,9 +92,7 @@ def check(  # pylint: disable=too-many-arguments
             f"data set {path} has no column '{target}' (its columns: {shown})",
             "pass one of its columns: --data target=COLUMN",
         )
-    return DataSet(
-        source=source.resolve(), target=target, task=task, sep=sep, encoding=encoding
-    )
+    return DataSet(source=source.resolve(), target=target, task=task, sep=sep, encoding=encoding)
 
 
 def _check_options(sep: str, encoding: str) -> None:

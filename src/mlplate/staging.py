@@ -6,12 +6,15 @@ included, the staging directory is removed and the destination is untouched.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import DestinationNotEmpty
 
 
 @contextmanager
@@ -23,9 +26,16 @@ def staged_directory(dest: Path) -> Iterator[Path]:
         work = holder / dest.name
         work.mkdir()
         yield work
-        if dest.is_dir():
-            dest.rmdir()  # only an empty destination gets here
-        os.replace(work, dest)
+        try:
+            if dest.is_dir():
+                dest.rmdir()  # only an empty destination gets here
+            os.replace(work, dest)
+        except OSError as error:
+            if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+            # Filled while the project was built (another `mlplate new`, an editor): what
+            # is there now stays as it is; the new project goes with the staging space.
+            raise DestinationNotEmpty(path=dest) from None
     finally:
         shutil.rmtree(holder, ignore_errors=True)
 

@@ -359,9 +359,7 @@ def test_promotion_is_decided_on_the_same_rows_beyond_the_noise(own_project, nam
     assert seeded["champion_version"] == first["champion_version"]
     assert (processed / "test.csv").read_bytes() == held_out, "a new seed moved held-out rows"
 
-    code, alternative = _train_with(
-        project, model__estimator=LINEAR, model__params='{"C": 0.05}'
-    )
+    code, alternative = _train_with(project, model__estimator=LINEAR, model__params='{"C": 0.05}')
     assert (code, alternative["decision"]) == (1, "refused"), alternative["gate"]
     assert alternative["champion"]["interval"][0] <= 0
     assert alternative["champion_version"] == first["champion_version"]
@@ -554,12 +552,17 @@ def test_data_set_asked_in_a_terminal_is_recorded_by_its_project_path(tmp_path):
     [("sep=;;", "unusable separator"), ("encoding=klingon", "unknown encoding")],
     ids=["separator", "encoding"],
 )
-def test_unusable_separator_or_encoding_given_is_refused_before_rendering(
-    option, words, tmp_path
-):
+def test_unusable_separator_or_encoding_given_is_refused_before_rendering(option, words, tmp_path):
     (tmp_path / "data.csv").write_text("a,y\n1,0\n2,1\n", encoding="utf-8")
     done = _mlplate(
-        "new", "proj", "--data", "dataset=data.csv", "--data", "target=y", "--data", option,
+        "new",
+        "proj",
+        "--data",
+        "dataset=data.csv",
+        "--data",
+        "target=y",
+        "--data",
+        option,
         cwd=tmp_path,
     )
     _refused(done, tmp_path, words)
