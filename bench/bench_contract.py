@@ -40,7 +40,7 @@ TIME = r"""
 import importlib, json, sys, time
 from pathlib import Path
 import pandas as pd
-contracts = importlib.import_module(sys.argv[1] + ".contract")
+contracts = importlib.import_module(sys.argv[1] + ".data.contract")
 path = Path(sys.argv[2])
 start = time.perf_counter()
 pd.read_csv(path)
@@ -56,7 +56,7 @@ print(json.dumps({"read": read, "load": loaded, "infer": inferred}))
 
 PEAK = r"""
 import resource, subprocess, sys
-subprocess.run([sys.executable, "-m", sys.argv[1] + ".contract", "--data", sys.argv[2],
+subprocess.run([sys.executable, "-m", sys.argv[1] + ".data.contract", "--data", sys.argv[2],
                 "--target", "y", "--output", sys.argv[3]], check=True, capture_output=True)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
 """
@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     project = args.project.resolve()
-    package = next(p.parent.name for p in (project / "src").glob("*/contract.py"))
+    package = next(p.parent.name for p in (project / "src").glob("*/data/contract.py"))
     python = _python(project)
     with tempfile.TemporaryDirectory(prefix="bench-contract-") as work:
         data = Path(work) / "big.csv"

@@ -36,9 +36,9 @@ from sklearn.model_selection import train_test_split
 
 warnings.filterwarnings("ignore")
 package, rows, tmp = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
-contracts = importlib.import_module(package + ".contract")
-features = importlib.import_module(package + ".features")
-inference = importlib.import_module(package + ".inference")
+contracts = importlib.import_module(package + ".data.contract")
+features = importlib.import_module(package + ".features.pipeline")
+inference = importlib.import_module(package + ".serve.inference")
 get_config = importlib.import_module(package + ".config").get_config
 rng = np.random.default_rng(0)
 
@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     project = args.project.resolve()
-    package = next(p.name for p in (project / "src").iterdir() if (p / "features.py").is_file())
+    package = next(p.name for p in (project / "src").iterdir() if (p / "features").is_dir())
     with tempfile.TemporaryDirectory(prefix="bench-estimator-") as tmp:
         done = subprocess.run(
             ["uv", "run", "--no-sync", "python", "-c", MEASURE, package, str(args.rows), tmp],

@@ -47,7 +47,7 @@ def datasets(package: str):
     from sklearn import datasets as bundled  # pylint: disable=import-outside-toplevel,import-error
 
     config = importlib.import_module(f"{package}.config").get_config()
-    contract = importlib.import_module(f"{package}.contract")
+    contract = importlib.import_module(f"{package}.data.contract")
     own = contract.load_contract()
     yield "the project's data", contract.read_table(config.path(config.paths.raw_data)), own.target
 
@@ -110,8 +110,8 @@ def rates(package: str, trials: int) -> list[tuple[str, ...]]:
     """Rows of the rates table: false alarms and detections per data set."""
     import numpy as np  # pylint: disable=import-outside-toplevel,import-error
 
-    drift = importlib.import_module(f"{package}.drift")
-    infer_contract = importlib.import_module(f"{package}.contract").infer_contract
+    drift = importlib.import_module(f"{package}.monitor.drift")
+    infer_contract = importlib.import_module(f"{package}.data.contract").infer_contract
     rows = []
     for name, frame, target in datasets(package):
         contract = infer_contract(frame, target=target)
@@ -155,9 +155,9 @@ def speed(project: Path, package: str, rows: int) -> list[tuple[str, ...]]:
     import pandas as pd  # pylint: disable=import-outside-toplevel,import-error
 
     config = importlib.import_module(f"{package}.config").get_config()
-    monitor = importlib.import_module(f"{package}.monitor")
-    drift = importlib.import_module(f"{package}.drift")
-    contract = importlib.import_module(f"{package}.contract").load_contract()
+    monitor = importlib.import_module(f"{package}.monitor.check")
+    drift = importlib.import_module(f"{package}.monitor.drift")
+    contract = importlib.import_module(f"{package}.data.contract").load_contract()
     reference = monitor.reference_rows(config, contract)
     directory = scratch() / "log"
     directory.mkdir(parents=True)

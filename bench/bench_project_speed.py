@@ -12,7 +12,7 @@ alternating, medians:
   pylint then infers through the libraries' source).
 
     uv run python bench/bench_project_speed.py [--repeat 5] [--part uv-run|pylint]
-        [--files serve.py]
+        [--files serve/api.py]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from _common import median_of, run, table, timed, tool
 
-CHANGED = ("train.py", "monitor.py", "serve.py")
+CHANGED = ("train/fit.py", "monitor/check.py", "serve/api.py")
 
 
 def _set_compile_bytecode(project: Path, value: bool) -> None:
@@ -80,12 +80,12 @@ def _uv_run_part(work: Path, project: Path, package: str, repeat: int, env: dict
         variants[name] = copy
     commands = {
         "uv run python -c pass": ["uv", "run", "python", "-c", "pass"],
-        f"uv run python -c 'import {package}.train, .serve'": [
+        f"uv run python -c 'import {package}.train.fit, .serve.api'": [
             "uv",
             "run",
             "python",
             "-c",
-            f"import {package}.train, {package}.serve",
+            f"import {package}.train.fit, {package}.serve.api",
         ],
     }
     rows = [("PYTHONDONTWRITEBYTECODE", "setting", "command", "median s")]

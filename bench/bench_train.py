@@ -66,7 +66,7 @@ def _root(project: Path, package: str, rows: int, task: str, work: Path) -> Path
     data = root / "data" / "raw" / "data.csv"
     synthetic(rows, task, data)
     python = str(project / ".venv" / "bin" / "python")
-    command = [python, "-m", f"{package}.contract", "--data", str(data), "--target", "target"]
+    command = [python, "-m", f"{package}.data.contract", "--data", str(data), "--target", "target"]
     run([*command, "--task", task], cwd=project, env=_env(package, root))
     return root
 

@@ -36,7 +36,7 @@ def _project(work: Path) -> Path:
 
 
 def _package(project: Path) -> str:
-    (package,) = [p.name for p in (project / "src").iterdir() if (p / "tune.py").is_file()]
+    (package,) = [p.name for p in (project / "src").iterdir() if (p / "train" / "tune.py").is_file()]
     return package
 
 

@@ -200,7 +200,7 @@ def test_bundled_project_is_named_after_its_directory(
     assert result.exit_code == 0, result.stderr
     answers = json.loads(result.stdout)["answers"]
     assert (answers["project_name"], answers["package_name"]) == (project, package)
-    assert f"src/{package}/train.py" in json.loads(result.stdout)["files"]
+    assert f"src/{package}/train/fit.py" in json.loads(result.stdout)["files"]
 
 
 def test_an_explicit_project_name_wins_over_the_directory_and_copier_keeps_its_default(

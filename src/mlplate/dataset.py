@@ -3,7 +3,7 @@
 Cheap checks (the file exists, is CSV or Parquet, its header reads with the separator
 and encoding given or sniffed, no column name is empty or repeated, the target is a
 column) run before anything is rendered. The data contract itself is inferred by the
-generated project's own `python -m <package>.contract`, so mlplate and `make contract`
+generated project's own `python -m <package>.data.contract`, so mlplate and `make contract`
 can never disagree on it; its `error:`/`hint:` lines are relayed as they are.
 """
 
@@ -217,7 +217,7 @@ def install(data_set: DataSet, project: Path, package: str) -> None:
 
 
 def _run_contract(project: Path, package: str, args: list[str]) -> None:
-    """`uv run python -m <package>.contract ...` in an environment outside the project.
+    """`uv run python -m <package>.data.contract ...` in an environment outside the project.
 
     The environment is thrown away: a virtualenv does not survive being moved into
     place, and `make install` makes the project's own.
@@ -236,7 +236,7 @@ def _run_contract(project: Path, package: str, args: list[str]) -> None:
         # more than the inference itself in an environment used once.
         command = [uv, "run", "--quiet", "--no-dev", "--no-compile-bytecode"]
         command += ["--frozen"] if had_lock else []
-        command += ["python", "-m", f"{package}.contract", *args]
+        command += ["python", "-m", f"{package}.data.contract", *args]
         done = _proc.run(command, cwd=project, env=env, check=False)
     if not had_lock:
         (project / "uv.lock").unlink(missing_ok=True)
@@ -248,7 +248,7 @@ def _run_contract(project: Path, package: str, args: list[str]) -> None:
     last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
     raise UserError(
         f"inferring the data contract failed: {last}",
-        f"run `uv run python -m {package}.contract {' '.join(args)}` in the project to see why",
+        f"run `uv run python -m {package}.data.contract {' '.join(args)}` in the project to see why",
     )
 
 

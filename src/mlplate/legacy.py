@@ -48,16 +48,16 @@ CONTEXT_NAMES = {
 # v1 in src/ with one folder per stage.
 CCDS_MODULES = {
     "config.py": "config.py",
-    "dataset.py": "data.py",
-    "features.py": "features.py",
-    "modeling/train.py": "train.py",
-    "modeling/predict.py": "inference.py",
+    "dataset.py": "data/load.py",
+    "features.py": "features/pipeline.py",
+    "modeling/train.py": "train/fit.py",
+    "modeling/predict.py": "serve/inference.py",
 }
 CCDS_V1_MODULES = {
-    "src/data/make_dataset.py": "data.py",
-    "src/features/build_features.py": "features.py",
-    "src/models/train_model.py": "train.py",
-    "src/models/predict_model.py": "inference.py",
+    "src/data/make_dataset.py": "data/load.py",
+    "src/features/build_features.py": "features/pipeline.py",
+    "src/models/train_model.py": "train/fit.py",
+    "src/models/predict_model.py": "serve/inference.py",
 }
 
 

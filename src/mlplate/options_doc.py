@@ -42,7 +42,7 @@ DETAILS: dict[str, str] = {
         "checks it (file, format, header, target column), copies it to `data/raw/<file>`, "
         "records that in-project path (never the path on your machine, so `mlplate update` "
         "and teammates replay the same answers) and writes `configs/schema.yaml` with the "
-        "project's own `python -m <package>.contract` before the first commit. Blank: the "
+        "project's own `python -m <package>.data.contract` before the first commit. Blank: the "
         "bundled sample. With plain `copier copy`, put the file in `data/raw/` yourself and "
         "run `make contract DATA=data/raw/<file> TARGET=COLUMN`."
     ),
@@ -70,9 +70,9 @@ DETAILS: dict[str, str] = {
         "and simplifications; every ignored rule carries its reason in `pyproject.toml`."
     ),
     "serving": (
-        "`fastapi`: `serve.py` (FastAPI, Open Inference Protocol v2, Prometheus "
+        "`fastapi`: `serve/api.py` (FastAPI, Open Inference Protocol v2, Prometheus "
         "`/metrics`), `make serve`, `docs/api.md`, an image that serves on port 8000 with "
-        "a HEALTHCHECK. `batch`: `predict.py`, `make predict BATCH=file.csv` writing "
+        "a HEALTHCHECK. `batch`: `serve/predict.py`, `make predict BATCH=file.csv` writing "
         "`reports/predictions/`, schema-checked input, no web server; the image's "
         "entrypoint is the predict command."
     ),

@@ -262,8 +262,8 @@ def test_adopt_maps_a_ccds_v2_project(template, make_repo, run_cli):
     assert payload["answers"]["package_name"] == "sales"
     notes = payload["notes"]
     assert "the package is at sales/; the template keeps it at src/sales/" in notes
-    assert "sales/dataset.py corresponds to the template's src/sales/data.py" in notes
-    assert "sales/modeling/predict.py corresponds to the template's src/sales/inference.py" in (
+    assert "sales/dataset.py corresponds to the template's src/sales/data/load.py" in notes
+    assert "sales/modeling/predict.py corresponds to the template's src/sales/serve/inference.py" in (
         notes
     )
     assert "src/sales/__init__.py" in payload["files"]["missing"]
@@ -284,7 +284,7 @@ def test_adopt_maps_a_ccds_v1_project(template, make_repo):
     assert result.answers["package_name"] == "churn_analysis"  # `src` is not a package name
     assert any(note.startswith("CCDS v1 layout") for note in result.notes)
     assert (
-        "src/models/train_model.py corresponds to the template's src/churn_analysis/train.py"
+        "src/models/train_model.py corresponds to the template's src/churn_analysis/train/fit.py"
         in (result.notes)
     )
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from mlplate.check import check
 from mlplate.check.registry import Status
-from mlplate.check.structure import MODULES
+from mlplate.check.structure import STAGES
 from tests.conftest import write_tree
 
 from .conftest import outcome
 
 COMPLETE = {
-    **{f"src/churn/{module}.py": "" for module in (*MODULES, "serve")},
+    **{f"src/churn/{stage}/__init__.py": "" for stage in STAGES},
+    "src/churn/config.py": "",
+    "src/churn/serve/api.py": "",
     "src/churn/__init__.py": "",
     "tests/unit/test_train.py": "def test_x():\n    pass\n",
     "docs/model-card.md": "# Model card\n",
@@ -31,15 +33,26 @@ def test_mp201(tmp_path):
 
 
 def test_mp201_missing(tmp_path):
-    write_tree(tmp_path, {**COMPLETE, "src/churn/serve.py": None, "src/churn/monitor.py": None})
-    assert outcome(tmp_path, "MP201").details == ("src/churn/monitor.py", "src/churn/serve.py")
+    write_tree(
+        tmp_path, {**COMPLETE, "src/churn/serve/api.py": None, "src/churn/monitor/__init__.py": None}
+    )
+    assert outcome(tmp_path, "MP201").details == (
+        "src/churn/monitor/__init__.py",
+        "src/churn/serve/api.py",
+    )
+
+
+def test_mp201_a_project_from_before_the_stage_folders_passes(tmp_path):
+    modules = ("config", "data", "features", "train", "monitor", "serve")
+    write_tree(tmp_path, {"src/churn/__init__.py": "", **{f"src/churn/{m}.py": "" for m in modules}})
+    assert outcome(tmp_path, "MP201").status is Status.PASS
 
 
 def test_mp201_batch_serving_needs_predict_instead_of_serve(tmp_path):
     answers = ".copier-answers.yml"
-    write_tree(tmp_path, {**COMPLETE, "src/churn/serve.py": None, answers: "serving: batch\n"})
-    assert outcome(tmp_path, "MP201").details == ("src/churn/predict.py",)
-    write_tree(tmp_path, {"src/churn/predict.py": ""})
+    write_tree(tmp_path, {**COMPLETE, "src/churn/serve/api.py": None, answers: "serving: batch\n"})
+    assert outcome(tmp_path, "MP201").details == ("src/churn/serve/predict.py",)
+    write_tree(tmp_path, {"src/churn/serve/predict.py": ""})
     assert outcome(tmp_path, "MP201").status is Status.PASS
 
 

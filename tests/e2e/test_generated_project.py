@@ -85,8 +85,8 @@ def test_generated_project_is_committed_with_its_lockfile(project: Path) -> None
     for path in (
         "uv.lock",
         ".copier-answers.yml",
-        f"src/{PACKAGE}/train.py",
-        f"src/{PACKAGE}/serve.py",
+        f"src/{PACKAGE}/train/fit.py",
+        f"src/{PACKAGE}/serve/api.py",
     ):
         assert path in tracked.splitlines()
 

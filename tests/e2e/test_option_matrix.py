@@ -45,7 +45,7 @@ def _pipeline(project: Project, combo: dict[str, Any]) -> None:
     project.must("uv", "run", "--no-sync", "python", "-m", f"{module}.monitor", "demo-batches")
     if combo["serving"] == "batch":
         done = project.must(
-            "uv", "run", "--no-sync", "python", "-m", f"{module}.predict",
+            "uv", "run", "--no-sync", "python", "-m", f"{module}.serve.predict",
             "data/batches/clean.csv",
         )  # fmt: skip
         assert "predictions by" in done.stdout

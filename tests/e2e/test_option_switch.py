@@ -44,19 +44,19 @@ def test_docker_off_then_on_removes_and_restores_exactly_its_files(tmp_path: Pat
 def test_switching_tracker_and_serving_keeps_edits_and_the_project_green(tmp_path: Path):
     package = str(new(tmp_path / "p", defaults=True).answers["package_name"])
     project = Project(root=tmp_path / "p", package=package)
-    train = project.root / f"src/{package}/train.py"
+    train = project.root / f"src/{package}/train/fit.py"
     train.write_text(train.read_text() + "# the team's note\n")
     project.must("git", "commit", "-qam", "a team edit")
 
     files = _update(project, "tracker=none", "serving=batch")
-    assert {f"src/{package}/predict.py", "tests/test_predict.py"} <= set(files["added"])
-    assert {f"src/{package}/serve.py", "tests/test_serve.py"} <= set(files["deleted"])
-    assert f"src/{package}/tracking.py" in files["updated"] and files["conflicted"] == []
+    assert {f"src/{package}/serve/predict.py", "tests/serve/test_predict.py"} <= set(files["added"])
+    assert {f"src/{package}/serve/api.py", "tests/serve/test_serve.py"} <= set(files["deleted"])
+    assert f"src/{package}/train/tracking.py" in files["updated"] and files["conflicted"] == []
     assert train.read_text().endswith("# the team's note\n")
     pyproject = tomllib.loads((project.root / "pyproject.toml").read_text(encoding="utf-8"))
     assert not [d for d in pyproject["project"]["dependencies"] if d.startswith("mlflow")]
     project.must("uv", "sync", "--locked")
     tests = project.must("uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider")
     assert " passed" in tests.stdout and "failed" not in tests.stdout
-    predict = project.must("uv", "run", "--no-sync", "pytest", "-q", "tests/test_predict.py")
+    predict = project.must("uv", "run", "--no-sync", "pytest", "-q", "tests/serve/test_predict.py")
     assert "4 passed" in predict.stdout

@@ -44,7 +44,7 @@ import pandas as pd
 from fastapi.testclient import TestClient
 
 package, data = sys.argv[1], Path(sys.argv[2])
-contracts = importlib.import_module(f"{package}.contract")
+contracts = importlib.import_module(f"{package}.data.contract")
 contract = contracts.load_contract()
 serve = importlib.import_module(f"{package}.serve")
 # Read as the project reads it (its separator and encoding); a row exactly as in the file:

@@ -432,7 +432,7 @@ class ImageReplay:
 
 def test_dockerignore_sends_only_what_the_image_needs(scaffold: Project, tmp_path: Path) -> None:
     replay = ImageReplay(scaffold, tmp_path)
-    assert "uv.lock" in replay.context and f"src/{scaffold.package}/serve.py" in replay.context
+    assert "uv.lock" in replay.context and f"src/{scaffold.package}/serve/api.py" in replay.context
     private = {".venv", ".git", "mlruns", "data", "reports", "tests", ".env"}
     leaked = sorted(p for p in replay.context if p.split("/")[0] in private)
     assert not leaked, f".dockerignore lets these into the build context: {leaked[:10]}"

@@ -41,7 +41,7 @@ def test_readiness_recovers_when_a_champion_appears(trained_scaffold: Project) -
             "--no-sync",
             "python",
             "-m",
-            f"{project.package}.registry",
+            f"{project.package}.train.registry",
             "promote",
             "1",
             env=env,

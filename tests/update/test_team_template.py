@@ -2,7 +2,7 @@
 every file of an existing project: the package's code, its workflows, its docs.
 
 The team template is a clone of this repository: v1.0.0 is its HEAD, v1.1.0 fixes a
-line of `train.py`, changes a line of the CI workflow and renames a doc (with its links
+line of `train/fit.py`, changes a line of the CI workflow and renames a doc (with its links
 updated). Projects made at v1.0.0 with their own edits update to v1.1.0.
 """
 
@@ -23,7 +23,7 @@ from tests.update.conftest import assert_no_rej
 
 pytestmark = pytest.mark.e2e
 
-TRAIN = "template/src/{{package_name}}/train.py"
+TRAIN = "template/src/{{package_name}}/train/fit.py"
 CI = "template/.github/workflows/ci.yml.jinja"
 DOCSTRING = '"""Train, evaluate, track, register, and promote past a quality gate.'
 FIXED_DOCSTRING = '"""Train, evaluate, track, register, and promote past a quality gate (fixed).'
@@ -56,7 +56,7 @@ def fixture_team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for rel in ("template/mkdocs.yml.jinja", "template/docs/index.md.jinja"):
         _replace(root / rel, "api.md", "service-api.md")
     _replace(root / "template/README.md.jinja", "docs/api.md", "docs/service-api.md")
-    git(root, "commit", "--quiet", "-am", "train.py fixed, the lint job renamed, api.md renamed")
+    git(root, "commit", "--quiet", "-am", "train/fit.py fixed, the lint job renamed, api.md renamed")
     git(root, "tag", "v1.1.0")
     return root
 
@@ -84,12 +84,15 @@ def _dead_links(project: Path) -> list[str]:
 def test_edits_on_other_lines_of_a_module_and_a_workflow_merge_and_a_renamed_doc_builds(
     team_template, tmp_path
 ):
-    train = "src/my_ml_project/train.py"
+    train = "src/my_ml_project/train/fit.py"
     project = _project(
         team_template,
         tmp_path,
         {
-            train: ("    sys.exit(main())\n", "    sys.exit(main())  # the team's entry point\n"),
+            train: (
+                "    return jobs.run(lambda: _main(config))\n",
+                "    return jobs.run(lambda: _main(config))  # the team's entry point\n",
+            ),
             ".github/workflows/ci.yml": (BRANCHES, "    branches: [main, develop]\n"),
             "docs/index.md": ("## Where things are\n", "## Where things are (team notes)\n"),
         },
@@ -120,7 +123,7 @@ def test_edits_on_other_lines_of_a_module_and_a_workflow_merge_and_a_renamed_doc
 
 
 def test_edits_of_the_same_lines_conflict_inline_and_are_named(team_template, tmp_path, run_cli):
-    train = "src/my_ml_project/train.py"
+    train = "src/my_ml_project/train/fit.py"
     project = _project(
         team_template,
         tmp_path,

@@ -7,9 +7,15 @@ from typing import Any
 
 from mlplate.check.registry import Check
 
-MODULES = ("config", "data", "features", "train", "monitor")
-# The module that serves predictions, by the project's `serving` answer.
-SERVING_MODULE = {"fastapi": "serve", "batch": "predict"}
+# Each stage, as the template lays it out (a folder) or as projects before the stage
+# folders had it (one module): either one is the stage being there.
+STAGES = ("data", "features", "train", "monitor")
+# Where serving lives, by the project's `serving` answer: the folder, or the old module.
+SERVING = {"fastapi": ("serve/api.py", "serve.py"), "batch": ("serve/predict.py", "predict.py")}
+
+
+def _stage_places(name: str) -> tuple[str, str]:
+    return f"{name}/__init__.py", f"{name}.py"
 
 
 class MP201(Check):
@@ -20,18 +26,21 @@ class MP201(Check):
     @staticmethod
     def check(root: Path, package: str | None, answers: dict[str, Any] | None) -> list[str] | str:
         """
-        The package lacks one of the pipeline modules (config, data, features, train,
-        monitor, and serve or predict by the `serving` answer) that the team's tooling,
-        CI and runbook rely on.
+        The package lacks one of the pipeline stages (config, data, features, train,
+        monitor, and serve's app or batch scorer by the `serving` answer) that the team's
+        tooling, CI and runbook rely on.
         Fix: restore the module (`git log --diff-filter=D -- PATH` finds it).
         """
         if package is None:
             return "no package under src/ (src/<package>/__init__.py)"
-        serving = SERVING_MODULE.get((answers or {}).get("serving", "fastapi"), "serve")
+        serving = (answers or {}).get("serving", "fastapi")
+        wanted = [("config.py",), *(_stage_places(s) for s in STAGES)]
+        wanted.append(SERVING.get(serving, SERVING["fastapi"]))
+        base = root / "src" / package
         return [
-            f"src/{package}/{m}.py"
-            for m in (*MODULES, serving)
-            if not (root / f"src/{package}/{m}.py").is_file()
+            f"src/{package}/{places[0]}"
+            for places in wanted
+            if not any((base / place).is_file() for place in places)
         ]
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .config import Config
-from .contract import Contract, ContractError
+from .data.contract import Contract, ContractError
 
 DONE, REFUSED, BAD_INPUT, ENVIRONMENT = 0, 1, 2, 3
 INTERRUPTED = 130  # what a shell reports for Ctrl-C
@@ -152,7 +152,7 @@ def read_contract(config: Config) -> Contract:
     # Imported here: pandera is slow to import, and `--help` needs none of it.
     import yaml  # pylint: disable=import-outside-toplevel
 
-    from .contract import load_contract  # pylint: disable=import-outside-toplevel
+    from .data.contract import load_contract  # pylint: disable=import-outside-toplevel
 
     path = config.path(config.paths.contract)
     try:
