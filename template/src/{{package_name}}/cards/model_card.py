@@ -396,3 +396,7 @@ def main(config: Config | None = None) -> int:
     page.write_text(render_html(summary, contract), encoding="utf-8")
     print(f"wrote {card}, {docs / 'data-card.md'}, {docs / 'figures'}/ and {page}")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -264,3 +264,7 @@ def _main(check: Path | None, config: Config) -> int:
     note = f" ({unlabelled} without a {contract.target} value: left out of training)"
     print(f"{path}: {len(frame)} rows valid against the contract" + (note if unlabelled else ""))
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -174,3 +174,7 @@ def _main(args: argparse.Namespace, config: Config) -> int:
         problem = send_alert({"text": report.summary(), "report": report.to_dict()}, url)
         print(f"alert webhook: {'failed: ' + problem if problem else 'sent'}", file=sys.stderr)
     return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

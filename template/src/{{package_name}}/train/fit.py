@@ -407,3 +407,7 @@ def _main(config: Config | None) -> int:
 def main(config: Config | None = None) -> int:
     """Command-line entry point; returns the exit code (see jobs.py)."""
     return jobs.run(lambda: _main(config))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
