@@ -183,24 +183,61 @@ def test_untouched_project_of_the_last_release_equals_a_fresh_copy_but_for_seede
             assert ours.get(rel) == theirs.get(rel), rel
 
 
-PACKAGE_CODE = list((REPO_ROOT / "template" / "src" / "{{package_name}}").glob("*.py"))
+PACKAGE_CODE = list((REPO_ROOT / "template" / "src" / "{{package_name}}").rglob("*.py"))
+# The last template before the package was laid out by stage: its train.py and serve.py sat
+# directly in the package. None in a clone without that history.
+FLAT_LAYOUT = _commit_of(
+    _run(
+        "git", "log", "-1", "--format=%H", "--diff-filter=D", "--",
+        "template/src/{{package_name}}/train.py",
+    ).strip() + "^"
+)  # fmt: skip
+# Served by the moved module through the stable entry point `<package>.serve:app`.
+CALL_TEAM_ROUTE = (
+    "from fastapi.testclient import TestClient; from {package}.serve import app; "
+    "r = TestClient(app).get('/team'); print(r.status_code, r.json())"
+)
+TEAM_LINE = "# The team: the commit is recorded with every run.\n"
+TEAM_ROUTE = '''
+
+@app.get("/team")
+def team() -> dict[str, str]:
+    """The team's own route."""
+    return {"owner": "ml-platform"}
+'''
 
 
 @pytest.mark.skipif(
     not PACKAGE_CODE, reason="the template has no ML code yet (template/src/{{package_name}})"
 )
-def test_updated_project_keeps_edits_bumps_a_pin_relocks_and_passes_its_own_tests(tmp_path):
+@pytest.mark.skipif(
+    FLAT_LAYOUT is None, reason="the history before the stage folders is not in this clone"
+)
+def test_a_project_from_before_the_stage_folders_moves_with_its_edits_relocks_and_passes(
+    tmp_path,
+):
+    """Edited train.py and serve.py follow the template to train/fit.py and serve/api.py."""
     template = tmp_path / "template"
     git(tmp_path, "clone", "--quiet", "--no-local", str(REPO_ROOT), str(template))
-    git(template, "tag", "e2e-base")
+    git(template, "tag", "e2e-base", str(FLAT_LAYOUT))
     project = tmp_path / "project"
     made = new(project, template=str(template), vcs_ref="e2e-base")
-    package = project / "src" / str(made.answers["package_name"])
+    name = str(made.answers["package_name"])
+    package = project / "src" / name
     note = "\n# The team's note on training.\n"
-    (package / "train.py").write_text((package / "train.py").read_text() + note)
+    train = (package / "train.py").read_text()
+    assert "def _git_commit(" in train, "update this test's edit"
+    (package / "train.py").write_text(
+        train.replace("def _git_commit(", TEAM_LINE + "def _git_commit(") + note
+    )
+    (package / "serve.py").write_text((package / "serve.py").read_text() + TEAM_ROUTE)
     makefile = project / "Makefile"
+    # Before `test:`: the template's last line (the cards command) moved in this range,
+    # and an append right after a changed line is a conflict for any three-way merge.
     makefile.write_text(
-        makefile.read_text() + "\nnotebooks:  # the team's own target\n\tjupyter lab\n"
+        makefile.read_text().replace(
+            "\ntest:", "\nnotebooks:  # the team's own target\n\tjupyter lab\n\ntest:"
+        )
     )
     git(project, "commit", "--quiet", "-am", "team edits")
 
@@ -216,7 +253,13 @@ def test_updated_project_keeps_edits_bumps_a_pin_relocks_and_passes_its_own_test
 
     assert report.exit_code == 0 and not report.conflicted, report.to_json()
     assert report.lock.status == "regenerated"
-    assert (package / "train.py").read_text().endswith(note)
+    fit, api = package / "train" / "fit.py", package / "serve" / "api.py"
+    assert not (package / "train.py").exists() and not (package / "serve.py").exists()
+    assert fit.read_text().endswith(note) and TEAM_LINE + "def _git_commit(" in fit.read_text()
+    assert "from ..data.load import" in fit.read_text()  # the template's side of the same file
+    assert TEAM_ROUTE in api.read_text()
+    merged = {entry["path"] for entry in report.files["merged"]}
+    assert {f"src/{name}/train/fit.py", f"src/{name}/serve/api.py"} <= merged, report.files
     assert '"pyyaml==6.0.2"' in (project / "pyproject.toml").read_text()
     assert 'name = "pyyaml"\nversion = "6.0.2"' in (project / "uv.lock").read_text()
     assert "PORT ?= 8080" in makefile.read_text() and "jupyter lab" in makefile.read_text()
@@ -233,3 +276,12 @@ def test_updated_project_keeps_edits_bumps_a_pin_relocks_and_passes_its_own_test
         check=False,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
+    route = subprocess.run(
+        ["uv", "run", "--no-sync", "python", "-c", CALL_TEAM_ROUTE.format(package=name)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert route.stdout.strip() == "200 {'owner': 'ml-platform'}", route.stdout + route.stderr
