@@ -258,8 +258,9 @@ def test_a_project_from_before_the_stage_folders_moves_with_its_edits_relocks_an
     assert fit.read_text().endswith(note) and TEAM_LINE + "def _git_commit(" in fit.read_text()
     assert "from ..data.load import" in fit.read_text()  # the template's side of the same file
     assert TEAM_ROUTE in api.read_text()
-    merged = {entry["path"] for entry in report.files["merged"]}
-    assert {f"src/{name}/train/fit.py", f"src/{name}/serve/api.py"} <= merged, report.files
+    merged = {entry["path"]: entry.get("reason") for entry in report.files["merged"]}
+    assert merged[f"src/{name}/train/fit.py"] == f"moved from src/{name}/train.py", merged
+    assert merged[f"src/{name}/serve/api.py"] == f"moved from src/{name}/serve.py", merged
     assert '"pyyaml==6.0.2"' in (project / "pyproject.toml").read_text()
     assert 'name = "pyyaml"\nversion = "6.0.2"' in (project / "uv.lock").read_text()
     assert "PORT ?= 8080" in makefile.read_text() and "jupyter lab" in makefile.read_text()

@@ -311,7 +311,12 @@ def _decide(  # pylint: disable=too-many-arguments,too-many-return-statements
         path, base.content or b"", ours.content, theirs.content, labels=labels, mode=mode
     )
     if owner is Owner.TEMPLATE and change.action is Action.MERGED:
-        return replace(change, reason="template-owned: the project's edit kept (drift for check)")
+        change = replace(change, reason="template-owned: the project's edit kept (drift for check)")
+    if moved and change.action is Action.MERGED:
+        # The report says where the merged edits came from, as for a file moved unedited.
+        change = replace(
+            change, reason="; ".join(filter(None, (f"moved from {here}", change.reason)))
+        )
     return change
 
 
