@@ -54,7 +54,9 @@ def test_evaluate_without_a_champion_exits_2_with_one_error_and_one_hint(
     assert done.returncode == 2, done.stdout + done.stderr
     errors = [line for line in done.stderr.splitlines() if not line.startswith("make")]
     assert len(errors) == 2 and errors[1].startswith("hint: "), errors
-    assert errors[0].startswith("error: no 'nobody' version of ") and "make train" in errors[0]
+    # A version is registered, but the alias names none: the hint says where to look.
+    assert errors[0].startswith("error: no 'nobody' version: 1 version of ")
+    assert "none of them promoted" in errors[0] and "make models" in errors[1]
 
 
 # ── data_versioning=dvc ────────────────────────────────────────────────────

@@ -7,16 +7,19 @@ Exit codes of `python -m <package>.<job>`:
 - 2: bad input or configuration (config.yaml, schema.yaml, the data, a version number);
 - 3: the environment (a full disk, a tracking store that cannot be reached).
 
-A job adopts it by returning its exit code from a function and letting `run` call it:
+A job adopts it by parsing its arguments with `parser` and returning its exit code
+from a function that `run` calls:
 
     def main(argv: list[str] | None = None, config: Config | None = None) -> int:
-        return jobs.run(lambda: _main(argv, config))
+        args = jobs.parser("What the job does.", "train").parse_args(argv)
+        return jobs.run(lambda: _main(args, config))
 
 Errors that this module does not know are bugs: they keep their traceback.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import errno
 import fcntl
@@ -32,7 +35,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .config import Config
-from .data.contract import Contract, ContractError
 
 DONE, REFUSED, BAD_INPUT, ENVIRONMENT = 0, 1, 2, 3
 INTERRUPTED = 130  # what a shell reports for Ctrl-C
@@ -62,7 +64,7 @@ def _as_job_error(error: BaseException) -> JobError | None:
     # carry the hint that fixes them: checked by attribute, so this module imports none of
     # the modules that raise them (they import this one).
     hint = getattr(error, "hint", None)
-    if isinstance(error, (ValueError, OSError)) and isinstance(hint, str):
+    if isinstance(error, (ValueError, OSError, LookupError)) and isinstance(hint, str):
         return JobError(first, hint)
     hints: list[tuple[type[BaseException] | tuple[type[BaseException], ...], str]] = [
         (ValidationError, "fix the value in configs/config.yaml or the environment"),
@@ -147,24 +149,20 @@ def replace_dir(staging: Path, destination: Path) -> None:
             shutil.rmtree(retired, ignore_errors=True)
 
 
-def read_contract(config: Config) -> Contract:
-    """The project's data contract; a damaged schema file is a ContractError, not a traceback."""
-    # Imported here: pandera is slow to import, and `--help` needs none of it.
-    import yaml  # pylint: disable=import-outside-toplevel
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a wrong argument reported as every job reports an error."""
 
-    from .data.contract import load_contract  # pylint: disable=import-outside-toplevel
+    def error(self, message: str):  # type: ignore[override]
+        print(f"error: {message}\nhint: `{self.prog} --help` lists the options", file=sys.stderr)
+        raise SystemExit(BAD_INPUT)
 
-    path = config.path(config.paths.contract)
-    try:
-        return load_contract(path)
-    except (ContractError, FileNotFoundError):
-        raise
-    except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise ContractError(
-            f"{path} is not a valid data contract ({type(error).__name__}: {detail})",
-            "restore it from git, or regenerate it: make contract DATA=<file> TARGET=<column>",
-        ) from None
+
+def parser(description: str, job: str) -> argparse.ArgumentParser:
+    """The argument parser of `python -m <package>.<job>`.
+
+    A wrong argument is one error and one hint, exit 2, as for every other bad input.
+    """
+    return _Parser(prog=f"python -m {__package__}.{job}", description=description)
 
 
 def report(error: JobError) -> int:

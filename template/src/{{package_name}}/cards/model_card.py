@@ -1,6 +1,6 @@
 """Fill docs/model-card.md, docs/data-card.md and reports/evaluation.html from the last run.
 
-`python -m <package>.model_card` (or `make docs-cards`) after `make train`. It reads
+`python -m <package>.cards` (or `make docs-cards`) after `make train`. It reads
 reports/last_run.json (the run and its gate decision), reports/metrics.json (its
 train_, cv_ and baseline_ metrics), reports/params.json (every estimator parameter) and
 reports/plots/ (copied to docs/figures/ for the card; embedded in evaluation.html).
@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import jobs
 from ..config import Config, get_config
 from ..data.contract import Contract, ContractError, load_contract
 from ..data.load import DataError, labelled, load, split_key
@@ -368,34 +369,35 @@ missing values).
 
 
 def main(config: Config | None = None) -> int:
-    """Command-line entry point; returns the exit code."""
-    config = config or get_config()
+    """Command-line entry point; returns the exit code (see jobs.py)."""
+    return jobs.run(lambda: _main(config or get_config()))
+
+
+def _main(config: Config) -> int:
     reports = config.path(config.paths.reports_dir)
     last_run = reports / "last_run.json"
     if not last_run.is_file():
-        print(f"error: {last_run} does not exist", file=sys.stderr)
-        print("hint: run `make train` first", file=sys.stderr)
-        return 1
+        raise jobs.JobError(f"{last_run} does not exist", "run `make train` first")
     try:
         run = json.loads(last_run.read_text(encoding="utf-8"))
         contract = load_contract(config.path(config.paths.contract))
         summary = summarize(run, config, contract)
         data = data_card(config, contract)
     except (DataError, ContractError, FileNotFoundError, KeyError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        print(f"hint: run `make data train` again to rewrite {last_run}", file=sys.stderr)
-        return 1
+        raise jobs.JobError(
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
+            f"run `make data train` again to rewrite {last_run}",
+        ) from None
     docs = config.root / "docs"
-    docs.mkdir(exist_ok=True)
     card = docs / "model-card.md"
     old = card.read_text(encoding="utf-8") if card.is_file() else None
     text = model_card(summary, config, contract, copy_figures(summary, docs))
-    card.write_text(_keep_team_text(text, old), encoding="utf-8")
-    (docs / "data-card.md").write_text(data, encoding="utf-8")
+    jobs.write_atomic(card, _keep_team_text(text, old))
+    jobs.write_atomic(docs / "data-card.md", data)
     page = reports / "evaluation.html"
-    page.write_text(render_html(summary, contract), encoding="utf-8")
+    jobs.write_atomic(page, render_html(summary, contract))
     print(f"wrote {card}, {docs / 'data-card.md'}, {docs / 'figures'}/ and {page}")
-    return 0
+    return jobs.DONE
 
 
 if __name__ == "__main__":

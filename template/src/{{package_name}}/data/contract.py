@@ -10,7 +10,7 @@ Columns keep their names exactly as in the file ("mean radius", `class`, "naïve
 score"); only an empty or duplicated name is refused. A CSV's separator and encoding
 are recorded in `metadata.csv` (tables.py finds them).
 
-`python -m <package>.contract --data PATH --target COLUMN [--task TASK] [--sep S]
+`python -m <package>.data.contract --data PATH --target COLUMN [--task TASK] [--sep S]
 [--encoding E]` (or `make contract DATA=... TARGET=...`) infers the contract of a CSV or
 Parquet file and writes it; bad input gets one `error:` and one `hint:` line and exit
 code 2.
@@ -18,7 +18,6 @@ code 2.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -35,6 +34,7 @@ import pandera.pandas as pa
 import yaml
 from pandera.io import pandas_io
 
+from ..config import Config
 from . import tables
 
 Task = Literal["classification", "regression"]
@@ -469,6 +469,22 @@ def example_frame(contract: Contract, rows: int = 240, seed: int = 0) -> pd.Data
     return pd.DataFrame(columns)[order]
 
 
+def example_row(contract: Contract) -> dict[str, Any]:
+    """A row the contract accepts: mid-range numbers, a known category (for docs and checks)."""
+    return {feature.name: _example(feature) for feature in contract.features}
+
+
+def _example(feature: Feature) -> Any:
+    if feature.kind == "datetime":
+        return "2024-01-01"
+    if feature.kind == "categorical":
+        return feature.categories[0] if feature.categories else None
+    low, high = feature.minimum, feature.maximum
+    if low is not None and high is not None:
+        return (low + high) / 2
+    return low if low is not None else high if high is not None else 0.0
+
+
 def _read_for_inference(path: Path, given: dict[str, str | None]):
     """The file's rows and, for a CSV, the options it was read with (header checked first)."""
     options = tables.normalise({k: v for k, v in given.items() if v})
@@ -485,9 +501,27 @@ def _read_for_inference(path: Path, given: dict[str, str | None]):
     return read_table(path, options), csv
 
 
+def read_contract(config: Config) -> Contract:
+    """The project's data contract; a damaged schema file is a ContractError, not a traceback."""
+    path = config.path(config.paths.contract)
+    try:
+        return load_contract(path)
+    except (ContractError, FileNotFoundError):
+        raise
+    except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ContractError(
+            f"{path} is not a valid data contract ({type(error).__name__}: {detail})",
+            "restore it from git, or regenerate it: make contract DATA=<file> TARGET=<column>",
+        ) from None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit code."""
-    parser = argparse.ArgumentParser(description="Infer the data contract of a data file.")
+    """Command-line entry point; returns the exit code (see jobs.py)."""
+    # jobs.py reads contracts with this module: imported here, when this one is complete.
+    from .. import jobs  # pylint: disable=import-outside-toplevel
+
+    parser = jobs.parser("Infer the data contract of a data file.", "data.contract")
     parser.add_argument("--data", type=Path, required=True, help="CSV or Parquet file")
     parser.add_argument("--target", required=True, help="the column the model predicts")
     parser.add_argument("--task", choices=["classification", "regression"], default=None)
@@ -495,13 +529,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoding", default=None, help="CSV encoding (default: sniffed)")
     parser.add_argument("--output", type=Path, default=None, help="default: paths.contract")
     args = parser.parse_args(argv)
-    try:
-        frame, csv = _read_for_inference(args.data, {"sep": args.sep, "encoding": args.encoding})
-        contract = infer_contract(frame, target=args.target, task=args.task, csv=csv)
-    except ContractError as error:
-        print(f"error: {error}", file=sys.stderr)
-        print(f"hint: {error.hint}", file=sys.stderr)
-        return 2
+    return jobs.run(lambda: _main(args))
+
+
+def _main(args: Any) -> int:
+    frame, csv = _read_for_inference(args.data, {"sep": args.sep, "encoding": args.encoding})
+    contract = infer_contract(frame, target=args.target, task=args.task, csv=csv)
     if args.output is None:
         from ..config import get_config  # pylint: disable=import-outside-toplevel
 

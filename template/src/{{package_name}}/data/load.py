@@ -9,7 +9,6 @@ contract gets a report naming each bad row and column, and exit code 1.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib
 import sys
@@ -22,7 +21,7 @@ from pandera.errors import SchemaErrors
 
 from .. import jobs
 from ..config import Config, get_config
-from .contract import Contract, ContractError, load_contract, read_table
+from .contract import Contract, ContractError, load_contract, read_contract, read_table
 
 _SHOWN = 20  # problems listed in a report; the count covers all of them
 
@@ -243,14 +242,14 @@ def features_and_target(frame: pd.DataFrame, contract: Contract) -> tuple[pd.Dat
 
 def main(argv: list[str] | None = None, config: Config | None = None) -> int:
     """Command-line entry point; returns the exit code (1: the data breaks the contract)."""
-    parser = argparse.ArgumentParser(description="Validate the data against the contract.")
+    parser = jobs.parser("Validate the data against the contract.", "data")
     parser.add_argument("--check", type=Path, metavar="FILE", help="only validate this file")
     args = parser.parse_args(argv)
     return jobs.run(lambda: _main(args.check, config or get_config()))
 
 
 def _main(check: Path | None, config: Config) -> int:
-    contract = jobs.read_contract(config)
+    contract = read_contract(config)
     path = check or config.path(config.paths.raw_data)
     if not check and write_sample_if_missing(path, contract):
         print(f"wrote the bundled sample to {path}")

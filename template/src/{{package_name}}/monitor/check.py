@@ -34,7 +34,7 @@ import pandas as pd
 
 from .. import jobs
 from ..config import Config, get_config
-from ..data.contract import Contract
+from ..data.contract import Contract, read_contract
 from .drift import DriftReport, compare
 from .drift_html import render_html
 from .rows import CannotCheckError, read_prediction_log, read_rows, reference_rows
@@ -140,7 +140,7 @@ def check_drift(config: Config, contract: Contract, current_file: Path | None) -
 
 def main(argv: list[str] | None = None, config: Config | None = None) -> int:
     """Command-line entry point; returns the exit code (jobs.py: 1 = drift or a metric drop)."""
-    parser = argparse.ArgumentParser(description="Drift and live performance of the model.")
+    parser = jobs.parser("Drift and live performance of the model.", "monitor")
     parser.add_argument("command", nargs="?", choices=["report", "demo-batches"], default="report")
     parser.add_argument("--current", type=Path, help="a batch (CSV/Parquet); default: the log")
     parser.add_argument("--labels", type=Path, help="request_id + target: live metrics")
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
 
 
 def _main(args: argparse.Namespace, config: Config) -> int:
-    contract = jobs.read_contract(config)
+    contract = read_contract(config)
     if args.command == "demo-batches":
         held_out = config.path(config.paths.processed_dir / "test.csv")
         if not held_out.is_file():

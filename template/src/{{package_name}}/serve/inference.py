@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..data.contract import Contract, example_frame, read_table
+from ..data.contract import Contract, example_frame, example_row, read_table
 from .onnxpipeline import NUMBER_TYPES, NotConvertibleError, OnnxPipeline, agrees, convert
 
 log = logging.getLogger(__name__)
@@ -183,19 +183,3 @@ class LoadedModel:  # pylint: disable=too-many-instance-attributes  # a record, 
 def _plain(values: Any) -> list[Any]:
     """Turn numpy scalars into the Python values JSON can hold."""
     return [value.item() if isinstance(value, np.generic) else value for value in values]
-
-
-def example_row(contract: Contract) -> dict[str, Any]:
-    """A row the contract accepts: mid-range numbers, a known category (for docs and checks)."""
-    return {feature.name: _example(feature) for feature in contract.features}
-
-
-def _example(feature) -> Any:
-    if feature.kind == "datetime":
-        return "2024-01-01"
-    if feature.kind == "categorical":
-        return feature.categories[0] if feature.categories else None
-    low, high = feature.minimum, feature.maximum
-    if low is not None and high is not None:
-        return (low + high) / 2
-    return low if low is not None else high if high is not None else 0.0

@@ -7,7 +7,8 @@
 - `evaluate.py`: `python -m <package>.train.evaluate`, the champion on today's held-out rows.
 - `tracking.py`: runs, the model registry and loading the served model.
 - `registry.py`: `python -m <package>.train.registry list|promote VERSION`.
+- `versions.py`: a registered version's record, and why no version is the champion.
 
-Serving and monitoring use `tracking.py` (the trained model) and `scoring.py` (the metrics)
-of this stage, nothing else.
+Serving and monitoring use `tracking.py` and `versions.py` (the trained model) and
+`scoring.py` (the metrics) of this stage, nothing else.
 """

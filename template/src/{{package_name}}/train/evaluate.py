@@ -1,6 +1,6 @@
 """Evaluate the served model on rows it never trained on.
 
-`python -m <package>.evaluate` (or `make evaluate`) loads the model the service would
+`python -m <package>.train.evaluate` (or `make evaluate`) loads the model the service would
 load (the registry's champion, or `serve.model_uri`), and scores it on the rows of the
 configured data that its own training run held out: the split is a pure function of
 each row's key and the run's `split.test_size` (see data.split), so those rows are
@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import jobs
 from ..config import Config, get_config
-from ..data.contract import Contract
+from ..data.contract import Contract, read_contract
 from ..data.load import (
     features_and_target,
     file_sha256,
@@ -57,7 +57,7 @@ def _check_model_directory(config: Config) -> None:
 
 def evaluate(config: Config) -> dict[str, Any]:
     """Score the served model on its held-out rows; returns the report's content."""
-    contract = jobs.read_contract(config)
+    contract = read_contract(config)
     raw_path = config.path(config.paths.raw_data)
     frame = load(raw_path, contract=contract)  # checked first: it needs no model store
     _check_model_directory(config)

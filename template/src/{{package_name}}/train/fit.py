@@ -23,7 +23,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 
 from .. import jobs
 from ..config import Config, get_config
-from ..data.contract import Contract
+from ..data.contract import Contract, read_contract
 from ..data.load import (
     features_and_target,
     file_sha256,
@@ -315,7 +315,7 @@ def train(config: Config) -> TrainResult:
     # MLflow is slow to import; only training and serving need it.
     from .tracking import Tracker  # pylint: disable=import-outside-toplevel
 
-    contract = jobs.read_contract(config)
+    contract = read_contract(config)
     metric = gate_metric(config, contract)  # one that does not fit the task fails before any work
     # First: a tracker that cannot work (e.g. online without its key) fails before any work.
     tracker = Tracker(config)

@@ -1,7 +1,7 @@
 """The model registry from the command line: list the versions, move the champion.
 
-`python -m <package>.registry` lists every registered version with its metrics and
-the gate's decision; `python -m <package>.registry promote VERSION` points the
+`python -m <package>.train.registry` lists every registered version with its metrics and
+the gate's decision; `python -m <package>.train.registry promote VERSION` points the
 champion alias at VERSION (to roll back, or forward) and refreshes the offline copy in
 models/champion, after loading that version and scoring it on the held-out rows: a
 version that does not load or predict is refused (exit 2) and nothing moves. Exit
@@ -10,7 +10,6 @@ codes as in jobs.py.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Any
 
@@ -21,11 +20,12 @@ from ..config import Config, get_config
 def held_out_check(config: Config) -> Any:
     """A check for Tracker.promote: the model predicts the held-out rows, or raises."""
     # Imported here: pandas and scikit-learn are slow to import, `list` needs neither.
+    from ..data.contract import read_contract  # pylint: disable=import-outside-toplevel
     from ..data.load import features_and_target, load  # pylint: disable=import-outside-toplevel
     from .evaluate import held_out_rows  # pylint: disable=import-outside-toplevel
     from .fit import evaluate  # pylint: disable=import-outside-toplevel
 
-    contract = jobs.read_contract(config)
+    contract = read_contract(config)
     raw = load(config.path(config.paths.raw_data), contract=contract)
     rows = held_out_rows(config, contract, raw)
 
@@ -42,7 +42,7 @@ def held_out_check(config: Config) -> Any:
 
 
 def _main(argv: list[str] | None, config: Config | None) -> int:
-    parser = argparse.ArgumentParser(description="List model versions or move the champion.")
+    parser = jobs.parser("List model versions or move the champion.", "train.registry")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("list", help="list the registered versions (the default)")
     promote = commands.add_parser("promote", help="point the champion alias at a version")

@@ -1,6 +1,6 @@
 """Search model.params with Optuna, then train the best through the quality gate.
 
-`python -m <package>.tune --trials N` adds N trials to one Optuna study kept in
+`python -m <package>.train.tune --trials N` adds N trials to one Optuna study kept in
 `tune.storage` (a sqlite file in the project by default; a PostgreSQL or MySQL URL lets
 several machines add trials to the same study at once). Each trial cross-validates the
 estimator with parameters drawn from `tune.space` on the training rows of the split
@@ -34,6 +34,7 @@ from tqdm import tqdm  # Optuna's own dependency
 
 from .. import jobs
 from ..config import PACKAGE, Config, ParamSpace, config_file, get_config
+from ..data.contract import read_contract
 from ..data.load import features_and_target, labelled, load_raw, split
 from ..features.pipeline import build_estimator, build_model, estimator_path
 from . import fit as train
@@ -206,7 +207,7 @@ class Objective:
     def __init__(self, config: Config, tracker: Any = None) -> None:
         self.config, self.tracker = config, tracker
         self.finished = 0  # trials of this process that completed
-        self.contract = jobs.read_contract(config)
+        self.contract = read_contract(config)
         self.metric = train.gate_metric(config, self.contract)
         self.space = search_space(config, build_estimator(config, self.contract), self.estimator)
         frame, _ = labelled(load_raw(config, self.contract), self.contract)
@@ -272,10 +273,8 @@ def run_trials(study: Any, objective: Objective, trials: int, seed: int) -> int:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """The command line of `python -m <package>.tune`."""
-    parser = argparse.ArgumentParser(
-        prog=f"python -m {PACKAGE}.tune", description=__doc__.split("\n", 1)[0]
-    )
+    """The command line of `python -m <package>.train.tune`."""
+    parser = jobs.parser(__doc__.split("\n", 1)[0], "train.tune")
     parser.add_argument("--trials", type=int, default=20, help="trials this process adds")
     parser.add_argument(
         "--no-train",
