@@ -40,7 +40,7 @@ def test_the_matrix_covers_every_allowed_pair_of_option_values():
 
 def _pipeline(project: Project, combo: dict[str, Any]) -> None:
     module = project.package
-    for step in ("data", "train", "evaluate"):
+    for step in ("data", "train", "train.evaluate"):
         project.must("uv", "run", "--no-sync", "python", "-m", f"{module}.{step}")
     project.must("uv", "run", "--no-sync", "python", "-m", f"{module}.monitor", "demo-batches")
     if combo["serving"] == "batch":

@@ -87,7 +87,7 @@ def fixture_categorical(trained_scaffold: Project, tmp_path_factory: pytest.Temp
     }
     python = str(project.root / ".venv" / "bin" / "python")
     data = str(root / "data" / "raw" / "churn.csv")  # commands run in the scaffold's folder
-    for step in (["contract", "--data", data, "--target", "churn"], ["train"]):
+    for step in (["data.contract", "--data", data, "--target", "churn"], ["train"]):
         done = project.run(python, "-m", f"{project.package}.{step[0]}", *step[1:], env=env)
         assert done.returncode == 0, done.stdout + done.stderr
     with running(project, root=str(root), paths__raw_data="data/raw/churn.csv") as service:

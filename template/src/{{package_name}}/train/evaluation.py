@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +65,13 @@ def write_plots(  # pylint: disable=too-many-arguments
     *,
     label: str,
     gate_metric: str,
+    publish: Callable[[Path], None] | None = None,
 ) -> Path:
-    """The task's plots in reports/plots/ (replaced as a whole); returns that folder."""
+    """The task's plots in reports/plots/ (replaced as a whole); returns that folder.
+
+    `publish` gets this run's own plots before they replace the folder: another training
+    running at once may replace reports/plots in the meantime.
+    """
     from .plots import plots  # pylint: disable=import-outside-toplevel  # matplotlib is slow
 
     classes = classes_of(model, contract)
@@ -86,6 +91,8 @@ def write_plots(  # pylint: disable=too-many-arguments
             importance_rows=config.evaluation.importance_rows,
             importance_repeats=config.evaluation.importance_repeats,
         )
+        if publish is not None:
+            publish(staging)
         jobs.replace_dir(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -152,10 +159,15 @@ def log_run(  # pylint: disable=too-many-arguments  # noqa: PLR0913
     params = {k: v for k, v in model_params(model).items() if k not in logged}
     tracker.log(params, every)
     if config.evaluation.plots:
-        folder = write_plots(
-            model, held_out, config, contract, label=label, gate_metric=gate_metric
+        write_plots(
+            model,
+            held_out,
+            config,
+            contract,
+            label=label,
+            gate_metric=gate_metric,
+            publish=lambda folder: tracker.log_artifacts(folder, "plots"),
         )
-        tracker.log_artifacts(folder, "plots")
     else:  # the last run's plots would pass for this run's in the reports and the cards
         shutil.rmtree(config.path(config.paths.reports_dir) / "plots", ignore_errors=True)
     reports = config.path(config.paths.reports_dir)
