@@ -40,7 +40,9 @@ def test_a_demo_interrupted_after_generation_runs_again(small_demo, run_cli, tmp
     calls = _interrupt_at_install(monkeypatch)
     first = run_cli("demo", dest)
     assert first.exit_code == 130
-    assert first.stderr.strip().splitlines()[-1].startswith("interrupted")
+    assert first.stderr.strip().splitlines()[-1] == (
+        f"interrupted: the demo project in {dest} is kept; run the same command again to finish it"
+    )
     assert (dest / ".copier-answers.yml").is_file()  # generated before Ctrl-C
     second = run_cli("demo", dest)
     assert second.exit_code == 130  # interrupted again at the same step: it got that far

@@ -15,6 +15,10 @@ class MlplateError(Exception):
     """Base of every error mlplate raises on purpose."""
 
 
+class Interrupted(MlplateError):
+    """Ctrl-C after a command had changed something: the message says what is kept."""
+
+
 class UserError(MlplateError):
     """An error the user can fix: one line saying what is wrong, one saying how to fix it."""
 

@@ -14,7 +14,7 @@ import typer
 from typer.exceptions import TyperException
 
 from mlplate.cli.app import app, fail, output, print_json, say, set_output, stderr, stdout
-from mlplate.errors import EXIT_ERROR, EXIT_INTERRUPTED, MlplateError, UserError
+from mlplate.errors import EXIT_ERROR, EXIT_INTERRUPTED, Interrupted, MlplateError, UserError
 
 __all__ = ["app", "entry", "fail", "main", "print_json", "say", "stderr", "stdout"]
 
@@ -33,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         returned = command.main(args=args, prog_name="mlplate", standalone_mode=False)
     except typer.Exit as done:
         return done.exit_code
-    except (KeyboardInterrupt, typer.Abort):
-        return interrupted()
+    except (KeyboardInterrupt, typer.Abort, Interrupted) as error:
+        # Interrupted: Ctrl-C after the command changed something, which it names.
+        return interrupted(str(error) if isinstance(error, Interrupted) else "")
     except TyperException as error:  # click's usage errors: unknown option, missing argument, …
         return _usage_error(error)
     except Exception as error:  # pylint: disable=broad-exception-caught
@@ -44,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     return returned if isinstance(returned, int) else 0
 
 
-def interrupted() -> int:
+def interrupted(kept: str = "") -> int:
     """Ctrl-C: one line, exit 130 (commands clean their temporary space on the way out)."""
-    sys.stderr.write("interrupted: nothing was changed\n")
+    sys.stderr.write(f"interrupted: {kept or 'nothing was changed'}\n")
     return EXIT_INTERRUPTED
 
 

@@ -26,11 +26,21 @@ def demo_command(
     from mlplate.demo import run_demo
 
     set_output(quiet=quiet, as_json=as_json)
-    if quiet or as_json:
-        result = run_demo(dest)
-    else:
-        with stderr.status("Starting", spinner="dots") as status:
-            result = run_demo(dest, progress=status.update)
+    try:
+        if quiet or as_json:
+            result = run_demo(dest)
+        else:
+            with stderr.status("Starting", spinner="dots") as status:
+                result = run_demo(dest, progress=status.update)
+    except KeyboardInterrupt:
+        if not dest.is_dir() or not any(dest.iterdir()):
+            raise  # interrupted before the project was moved into place: nothing changed
+        from mlplate.errors import Interrupted
+
+        # The project is in place (made now or by an earlier run): say so, not "nothing".
+        raise Interrupted(
+            f"the demo project in {dest} is kept; run the same command again to finish it"
+        ) from None
     ok = result.clean_batch_exit == 0 and result.drifted_batch_exit == 1
     if as_json:
         print_json(result.to_json())
