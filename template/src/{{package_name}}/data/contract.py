@@ -314,13 +314,14 @@ def check_header(names: list[str], *, mangled: bool = False) -> None:
         empty += [str(n) for n in names if _UNNAMED.match(str(n))]
     if empty:
         raise ContractError(
-            f"the header has {len(empty)} column(s) without a name: {', '.join(empty[:8])}",
+            f"the header has {len(empty)} column(s) without a name: "
+            + tables.listed(empty, quote=False),
             "give every column a name in the file's first line (or drop the unnamed ones, "
             "e.g. a saved index: to_csv(index=False))",
         )
     if duplicated:
         raise ContractError(
-            f"column name(s) {', '.join(map(repr, duplicated[:8]))} appear more than once",
+            f"column name(s) {tables.listed(duplicated)} appear more than once",
             "give each column its own name in the file's first line",
         )
 

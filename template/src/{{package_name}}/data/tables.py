@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -151,6 +151,17 @@ def header_problems(names: list[str]) -> tuple[list[str], list[str]]:
     counts = Counter(str(name).strip() for name in names if str(name).strip())
     duplicated = [name for name, count in counts.items() if count > 1]
     return empty, duplicated
+
+
+def listed(names: Iterable[object], *, most: int = 5, quote: bool = True) -> str:
+    """The first `most` names, comma-separated, then how many were left out.
+
+    An error about a file with hundreds of columns (or a window with hundreds of new
+    categories) names a few and says how many more, instead of all of them or a silent cut.
+    """
+    shown = [repr(str(name)) if quote else str(name) for name in names]
+    more = f" (+{len(shown) - most} more)" if len(shown) > most else ""
+    return ", ".join(shown[:most]) + more
 
 
 def csv_header(path: Path, options: Mapping[str, str] | None = None) -> list[str]:

@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from ..data.contract import Contract, Feature
+from ..data.tables import listed
 
 MIN_EXPECTED = 5  # chi-square's rule of thumb: rarer categories are pooled
 HISTOGRAM_BINS = 10
@@ -162,8 +163,7 @@ def _categories(reference: pd.Series, current: pd.Series, known: Iterable[str]) 
     ref_share, cur_share = ref_counts / ref_counts.sum(), cur_counts / cur_counts.sum()
     drift.effect = float(0.5 * np.abs(ref_share - cur_share).sum())
     if new := sorted(set(cur.index) - set(ref.index) - set(known)):
-        shown = ", ".join(new[:5]) + (f" (+{len(new) - 5})" if len(new) > 5 else "")
-        drift.findings.append(f"categories never seen in training: {shown}")
+        drift.findings.append(f"categories never seen in training: {listed(new)}")
     # Pool the categories too rare in the window for chi-square's approximation.
     rare = ref_share * cur_counts.sum() < MIN_EXPECTED
     table = np.vstack([ref_counts[~rare], cur_counts[~rare]])

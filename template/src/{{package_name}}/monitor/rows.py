@@ -17,6 +17,7 @@ from pyarrow import json as pa_json
 
 from ..config import Config
 from ..data.contract import Contract, ContractError, read_table
+from ..data.tables import listed
 from ..jobs import JobError
 
 LOG_PATTERN = "predictions-*.jsonl"  # the files the service's prediction_log.py writes
@@ -29,7 +30,7 @@ class CannotCheckError(JobError):
 def _features(frame: pd.DataFrame, contract: Contract, source: str) -> pd.DataFrame:
     if missing := [name for name in contract.feature_names if name not in frame.columns]:
         raise CannotCheckError(
-            f"{source} has no column {', '.join(map(repr, missing[:5]))}",
+            f"{source} has no column {listed(missing)}",
             "give rows with every feature column of configs/schema.yaml",
         )
     if frame.empty:
