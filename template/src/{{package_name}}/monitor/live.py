@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..config import Config
 from ..data.contract import Contract, ContractError, read_table
+from ..data.tables import listed
 from ..jobs import write_atomic
 from ..train.scoring import LOWER_IS_BETTER, SCORERS, default_gate_metric, gate_metric, metric_names
 from .rows import CannotCheckError, read_prediction_log
@@ -32,7 +33,7 @@ def joined(config: Config, contract: Contract, labels_file: Path) -> tuple[pd.Da
         raise CannotCheckError(str(error), error.hint) from None
     if missing := {"request_id", contract.target} - set(labels.columns):
         raise CannotCheckError(
-            f"{labels_file} has no column {', '.join(sorted(missing))}",
+            f"{labels_file} has no column {listed(sorted(missing))}",
             f"give one row per answered row: request_id (and row), {contract.target}",
         )
     directory = config.path(config.serve.prediction_log.dir)
