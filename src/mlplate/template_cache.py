@@ -16,10 +16,12 @@ same version name is never reused.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Mapping
@@ -253,10 +255,19 @@ def rendered(template: TemplateRef, answers: Mapping[str, Any], scratch: Path) -
 
 
 def _prune(renders: Path) -> None:
-    entries = sorted(
-        (p for p in renders.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in entries[KEEP_RENDERS:]:
+    """Keep the KEEP_RENDERS most recently used renders.
+
+    Other processes (a `--many` update's workers, a teammate's hook) prune the same
+    folder at the same time: an entry that vanishes between the listing and its
+    `stat` is theirs to remove, not an error of this update.
+    """
+    used: list[tuple[float, Path]] = []
+    for entry in renders.iterdir():
+        if entry.name.startswith("."):
+            continue
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            if stat.S_ISDIR((status := entry.stat()).st_mode):
+                used.append((status.st_mtime, entry))
+    used.sort(reverse=True)
+    for _, old in used[KEEP_RENDERS:]:
         shutil.rmtree(old, ignore_errors=True)

@@ -238,6 +238,33 @@ def test_render_cache_is_keyed_by_answers(project, private_cache):
     assert len(list((private_cache / "mlplate/check/renders").iterdir())) == 2
 
 
+def test_pruning_keeps_the_newest_renders_and_skips_one_another_process_removed(
+    tmp_path, monkeypatch
+):
+    renders = tmp_path / "renders"
+    for age in range(template_cache.KEEP_RENDERS + 3):
+        entry = renders / f"render-{age}"
+        entry.mkdir(parents=True)
+        os.utime(entry, (1_000_000 - age, 1_000_000 - age))
+    (renders / ".render-building").mkdir()  # a render another process is still making
+    vanishing = renders / f"render-{template_cache.KEEP_RENDERS + 2}"
+    real_stat = Path.stat
+
+    def stat_while_another_worker_prunes(path, *args, **kwargs):
+        status = real_stat(path, *args, **kwargs)
+        if path == vanishing:  # the other worker removes it right after we looked
+            vanishing.rmdir()
+        return status
+
+    monkeypatch.setattr(Path, "stat", stat_while_another_worker_prunes)
+    template_cache._prune(renders)  # pylint: disable=protected-access
+    monkeypatch.undo()
+    kept = {p.name for p in renders.iterdir()}
+    assert kept == {f"render-{age}" for age in range(template_cache.KEEP_RENDERS)} | {
+        ".render-building"
+    }
+
+
 # ── MP104 conflict markers, MP105 .rej/.orig ───────────────────────────────
 
 

@@ -61,7 +61,7 @@ def test_many_dry_run_changes_no_project(template_repo, tmp_path, run_cli):
         new(project, template=str(repo.root), lock=False)
     repo.commit({"template/Makefile": "v2\n"}, tag="v2.0.0")
     result = run_cli("update", *projects, "--dry-run", "--json")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.stdout
     assert [p["status"] for p in json.loads(result.stdout)["projects"]] == ["updated"] * 2
     assert all((p / "Makefile").read_text() == "test:\n\tpytest\n" for p in projects)
 
