@@ -20,6 +20,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -33,6 +34,7 @@ from mlplate.new import new
 from tests.e2e.conftest import Project
 
 ROOT = Path(__file__).resolve().parents[2]
+QUESTION_MARK = "🎤".encode()  # copier draws it before every question
 IRIS_WORDS = re.compile(r"iris|sepal|petal|setosa", re.IGNORECASE)
 
 # Run inside the generated project's environment: serve one complete row and one with a
@@ -501,7 +503,7 @@ def test_data_set_asked_in_a_terminal_is_recorded_by_its_project_path(tmp_path):
     if pid == 0:  # child: the real CLI with a terminal on stdin/stdout
         os.chdir(tmp_path)
         os.execv(sys.executable, [sys.executable, "-m", "mlplate", "new", str(dest)])
-    seen, answered = bytearray(), 0
+    seen, answered, open_question = bytearray(), 0, b""
     answers = {b"Your data set": str(data).encode(), b"Column of the data set": b"ok"}
     deadline = time.monotonic() + 300
     try:
@@ -516,16 +518,21 @@ def test_data_set_asked_in_a_terminal_is_recorded_by_its_project_path(tmp_path):
                     break  # the process ended
                 seen.extend(chunk)
                 continue
-            # The terminal is quiet: a question waits. Answer the data ones, accept the rest.
-            asked = bytes(seen[answered:])
-            if b"?" not in asked:
-                continue  # quiet but nothing asked yet (a slow start under load): keep waiting
-            # A question's prompt is redrawn once answered: the last one shown is the open one.
-            last = max(answers, key=asked.rfind)
-            reply = answers[last] if asked.rfind(last) >= 0 else b""
-            os.write(fd, b"\x15" + reply + b"\r" if reply else b"\r")
-            answered = len(seen)
+            # The terminal is quiet. A question is open only if a question's header was drawn
+            # since the last answer and it is not that answer's redraw: under load the next
+            # question can take seconds to come, and a reply typed ahead would answer it.
+            header = seen.rfind(QUESTION_MARK)
+            if header < answered:
+                continue
+            question = bytes(seen[header : header + 200]).split(b"\x1b[0m", 1)[0]
+            if question == open_question:
+                continue  # the answered question redrawn with its answer
+            reply = next((text for key, text in answers.items() if key in question), b"")
+            os.write(fd, b"\x15" + reply + b"\r" if reply else b"\r")  # ^U clears the default
+            answered, open_question = len(seen), question
     finally:
+        if time.monotonic() >= deadline:
+            os.kill(pid, signal.SIGKILL)  # stuck on a question: fail, do not hang the suite
         _, status = os.waitpid(pid, 0)
     output = seen.decode(errors="replace")
     assert os.waitstatus_to_exitcode(status) == 0, output
