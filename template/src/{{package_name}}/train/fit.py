@@ -280,6 +280,10 @@ def _decide(
     held_out = features_and_target(candidate.held_out_rows, contract)
     # Read the champion, compare, move: one process at a time, so each report is true.
     with jobs.promotion_lock(config):
+        # The challenger alias names the version being judged now: set under the lock,
+        # where no other training sets it at the same moment (the store's alias write is a
+        # read-then-insert, and two at once failed one run with a duplicate key).
+        tracker.challenge(candidate.version)
         champion, note = compare_with_champion(
             tracker, candidate.model, candidate.held_out_rows, contract, config
         )
@@ -353,7 +357,6 @@ def train(config: Config) -> TrainResult:
         )
         model_uri = tracker.log_model(model, fit_on[0].head(5), estimator)
         version = tracker.register(model_uri)
-        tracker.challenge(version)
         candidate = Candidate(version, model, test_frame, metrics, baseline)
         gate, champion = _decide(tracker, candidate, contract, config)
         now = tracker.champion()
