@@ -24,7 +24,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -255,19 +255,24 @@ def rendered(template: TemplateRef, answers: Mapping[str, Any], scratch: Path) -
 
 
 def _prune(renders: Path) -> None:
-    """Keep the KEEP_RENDERS most recently used renders.
+    for old in beyond_newest(renders, KEEP_RENDERS, stat.S_ISDIR):
+        shutil.rmtree(old, ignore_errors=True)
 
-    Other processes (a `--many` update's workers, a teammate's hook) prune the same
-    folder at the same time: an entry that vanishes between the listing and its
-    `stat` is theirs to remove, not an error of this update.
+
+def beyond_newest(folder: Path, keep: int, kind: Callable[[int], bool]) -> list[Path]:
+    """The entries of `folder` of `kind` (stat.S_ISDIR, S_ISREG) past the `keep` most recent.
+
+    Other processes (a `--many` update's workers, parallel `mlplate check` hooks) prune
+    the same folder at the same time: an entry that vanishes between the listing and
+    its `stat` is theirs to remove, not an error of this run. Names starting with a dot
+    are work in progress (a render being built) and never listed.
     """
     used: list[tuple[float, Path]] = []
-    for entry in renders.iterdir():
+    for entry in folder.iterdir():
         if entry.name.startswith("."):
             continue
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-            if stat.S_ISDIR((status := entry.stat()).st_mode):
+            if kind((status := entry.stat()).st_mode):
                 used.append((status.st_mtime, entry))
     used.sort(reverse=True)
-    for _, old in used[KEEP_RENDERS:]:
-        shutil.rmtree(old, ignore_errors=True)
+    return [entry for _, entry in used[keep:]]

@@ -263,8 +263,9 @@ def test_adopt_maps_a_ccds_v2_project(template, make_repo, run_cli):
     notes = payload["notes"]
     assert "the package is at sales/; the template keeps it at src/sales/" in notes
     assert "sales/dataset.py corresponds to the template's src/sales/data/load.py" in notes
-    assert "sales/modeling/predict.py corresponds to the template's src/sales/serve/inference.py" in (
-        notes
+    assert (
+        "sales/modeling/predict.py corresponds to the template's src/sales/serve/inference.py"
+        in (notes)
     )
     assert "src/sales/__init__.py" in payload["files"]["missing"]
 

@@ -34,7 +34,8 @@ def test_mp201(tmp_path):
 
 def test_mp201_missing(tmp_path):
     write_tree(
-        tmp_path, {**COMPLETE, "src/churn/serve/api.py": None, "src/churn/monitor/__init__.py": None}
+        tmp_path,
+        {**COMPLETE, "src/churn/serve/api.py": None, "src/churn/monitor/__init__.py": None},
     )
     assert outcome(tmp_path, "MP201").details == (
         "src/churn/monitor/__init__.py",
@@ -44,7 +45,9 @@ def test_mp201_missing(tmp_path):
 
 def test_mp201_a_project_from_before_the_stage_folders_passes(tmp_path):
     modules = ("config", "data", "features", "train", "monitor", "serve")
-    write_tree(tmp_path, {"src/churn/__init__.py": "", **{f"src/churn/{m}.py": "" for m in modules}})
+    write_tree(
+        tmp_path, {"src/churn/__init__.py": "", **{f"src/churn/{m}.py": "" for m in modules}}
+    )
     assert outcome(tmp_path, "MP201").status is Status.PASS
 
 

@@ -56,7 +56,9 @@ def fixture_team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for rel in ("template/mkdocs.yml.jinja", "template/docs/index.md.jinja"):
         _replace(root / rel, "api.md", "service-api.md")
     _replace(root / "template/README.md.jinja", "docs/api.md", "docs/service-api.md")
-    git(root, "commit", "--quiet", "-am", "train/fit.py fixed, the lint job renamed, api.md renamed")
+    git(
+        root, "commit", "--quiet", "-am", "train/fit.py fixed, the lint job renamed, api.md renamed"
+    )
     git(root, "tag", "v1.1.0")
     return root
 

@@ -7,6 +7,7 @@ without running. The template mirrors and renders checks read live in
 
 from __future__ import annotations
 
+import stat
 from typing import Any
 
 from mlplate import template_cache
@@ -24,6 +25,5 @@ def remember_pass(*inputs: Any) -> None:
     folder = template_cache.root() / "passes"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / template_cache.key(*inputs)).touch()
-    entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[_KEEP_PASSES:]:
+    for old in template_cache.beyond_newest(folder, _KEEP_PASSES, stat.S_ISREG):
         old.unlink(missing_ok=True)
